@@ -1,0 +1,38 @@
+# Two commands for a new user: `make run` and `make test`. Everything installs itself.
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8080
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint model clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test: requirements.txt requirements-train.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+## run: serve the committed model on http://localhost:$(PORT) (POST /predict)
+run: $(VENV)/.runtime
+	$(BIN)/functions-framework --source main.py --target predict --port $(PORT)
+
+## test: lint, then every test
+test: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+
+## model: rebuild the committed artifact in model/ from the SpamAssassin corpus
+model: $(VENV)/.test
+	$(BIN)/python -m export
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

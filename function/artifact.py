@@ -1,0 +1,106 @@
+"""The artifact: a folder with model.onnx, tokenizer.json and model.json describing both.
+
+model.json is the contract between export and serving. Serving reads everything
+model-specific from it (graph input names, tokenizer settings, labels, threshold), so any
+artifact that follows the schema drops in by configuration alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+METADATA = "model.json"
+SCHEMA = 1
+# The model features serving can feed to graph inputs (see model.json "inputs").
+FEATURES = ("input_ids", "attention_mask", "token_type_ids")
+REQUIRED = ("name", "version", "labels", "positive_label", "threshold", "inputs", "output",
+            "tokenizer", "files", "sha256")
+
+
+class ArtifactError(RuntimeError):
+    """The artifact is missing, incomplete, corrupted or inconsistent."""
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Artifact:
+    root: Path
+    meta: dict
+
+    @property
+    def name(self) -> str:
+        return self.meta["name"]
+
+    @property
+    def version(self) -> str:
+        return self.meta["version"]
+
+    @property
+    def graph(self) -> Path:
+        return self.root / self.meta["files"]["graph"]
+
+    @property
+    def tokenizer(self) -> Path:
+        return self.root / self.meta["files"]["tokenizer"]
+
+    @property
+    def positive_index(self) -> int:
+        return self.meta["labels"].index(self.meta["positive_label"])
+
+
+def _validate(meta: dict, where: Path) -> None:
+    missing = [key for key in REQUIRED if key not in meta]
+    if missing:
+        raise ArtifactError(f"{where} lacks {', '.join(missing)}")
+    if meta.get("schema", SCHEMA) != SCHEMA:
+        raise ArtifactError(f"{where} has schema {meta['schema']}, this function reads {SCHEMA}")
+    if not isinstance(meta["labels"], list) or len(meta["labels"]) != 2:
+        raise ArtifactError(f"{where}: labels must be a list of two, not {meta['labels']!r}")
+    if meta["positive_label"] not in meta["labels"]:
+        raise ArtifactError(f"{where}: positive_label {meta['positive_label']!r} not in labels")
+    unknown = set(meta["inputs"]) - set(FEATURES)
+    if unknown:
+        raise ArtifactError(f"{where}: inputs name unknown features {sorted(unknown)}")
+    for key in ("graph", "tokenizer"):
+        if key not in meta["files"]:
+            raise ArtifactError(f"{where}: files lacks {key!r}")
+
+
+def read(root: Path, verify: bool = True) -> Artifact:
+    """Reads and validates model.json; with `verify`, checks every file's sha256."""
+    path = root / METADATA
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"no {METADATA} in {root}") from None
+    except (OSError, ValueError) as error:
+        raise ArtifactError(f"{path} is unreadable: {error}") from None
+    if not isinstance(meta, dict):
+        raise ArtifactError(f"{path} is not a JSON object")
+    _validate(meta, path)
+    if verify:
+        for file, expected in meta["sha256"].items():
+            if not (root / file).is_file():
+                raise ArtifactError(f"{root / file} is missing")
+            if sha256(root / file) != expected:
+                raise ArtifactError(f"{root / file} does not match its sha256 in {METADATA}")
+    return Artifact(root, meta)
+
+
+def write_metadata(root: Path, meta: dict) -> Path:
+    """Writes model.json with the sha256 of every file it names; keys sorted, stable."""
+    meta = dict(meta, schema=SCHEMA)
+    meta["sha256"] = {name: sha256(root / name) for name in sorted(meta["files"].values())}
+    path = root / METADATA
+    path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,61 @@
+"""The one HTTP entry point: route by path and method, answer every failure as JSON."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from flask import Request, Response
+from werkzeug.exceptions import HTTPException
+
+from function import lazy, logs
+from function.http import health, predict
+from function.http.errors import ApiError, error_response
+
+Handler = Callable[[Request], Response]
+
+ROUTES: dict[str, dict[str, Handler]] = {
+    "/predict": {"POST": predict.predict},
+    "/healthz": {"GET": health.healthz},
+    "/readyz": {"GET": health.readyz},
+}
+
+
+def _route(request: Request) -> Response:
+    methods = ROUTES.get(request.path.rstrip("/") or "/")
+    if methods is None:
+        raise ApiError(404, "not_found", f"no such path: {request.path}")
+    handler = methods.get(request.method)
+    if handler is None:
+        if request.method == "HEAD" and "GET" in methods:
+            return methods["GET"](request)
+        allowed = ", ".join(sorted(methods))
+        raise ApiError(405, "method_not_allowed", f"{request.path} accepts {allowed}",
+                       {"Allow": allowed})
+    return handler(request)
+
+
+def handle(request: Request) -> Response:
+    started = time.perf_counter()
+    try:
+        response = _route(request)
+    except ApiError as error:
+        response = error_response(error)
+    except lazy.ModelUnavailable as error:
+        response = error_response(ApiError(503, "model_unavailable", str(error), {"Retry-After": "10"}))
+    except HTTPException as error:  # werkzeug's own refusals, e.g. a form over the size limit
+        code = "body_too_large" if error.code == 413 else "bad_request"
+        response = error_response(ApiError(error.code or 400, code, error.description or code))
+    except Exception as error:  # a bug: answer 500 as JSON, log the type, never the input
+        logs.log("ERROR", "unhandled error", error_type=type(error).__name__)
+        response = error_response(ApiError(500, "internal", "internal error"))
+    logs.log(
+        "INFO" if response.status_code < 500 else "ERROR",
+        f"{request.method} {request.path} {response.status_code}",
+        httpRequest={"requestMethod": request.method, "requestUrl": request.path,
+                     "status": response.status_code,
+                     "latency": f"{time.perf_counter() - started:.6f}s"},
+        text_chars=request.environ.get("predict.chars"),
+        **logs.trace_field(request.headers.get("X-Cloud-Trace-Context")),
+    )
+    return response

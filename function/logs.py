@@ -1,0 +1,30 @@
+"""Structured logs: one JSON object per line on stdout, in Cloud Logging's format.
+
+Never pass an e-mail's text here: log its length, not its content.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+
+_write_lock = threading.Lock()
+
+
+def trace_field(header: str | None) -> dict:
+    """`X-Cloud-Trace-Context: TRACE/SPAN;o=1` -> Cloud Logging's trace field."""
+    trace = (header or "").split("/", 1)[0].strip()
+    if not trace or not trace.isalnum() or len(trace) > 64:
+        return {}
+    project = os.environ.get("GOOGLE_CLOUD_PROJECT", "").strip()
+    value = f"projects/{project}/traces/{trace}" if project else trace
+    return {"logging.googleapis.com/trace": value}
+
+
+def log(severity: str, message: str, **fields: object) -> None:
+    line = json.dumps({"severity": severity, "message": message, **fields}, default=str)
+    with _write_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()

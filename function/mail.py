@@ -1,0 +1,139 @@
+"""Raw e-mail or plain text -> the text the model sees.
+
+This is the one place that decides what the model reads. Training (`export/`) imports it
+too, so training and serving can never disagree.
+
+What the model sees, and why: the subject and the sender's own words. Headers (Received,
+list headers, anonymised addresses), quoted replies, mailing-list footers, e-mail
+addresses and URLs are artifacts of the 2002 SpamAssassin mailing lists rather than
+signs of a scam, so they are removed or replaced by a placeholder word.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.policy
+import html
+import re
+from html.parser import HTMLParser
+
+MAX_PARTS = 200  # a MIME bomb with thousands of parts is read only this far
+MAX_CHARS = 200_000  # text kept per message before the model's own token limit
+
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_QUOTED_RE = re.compile(r"^[ \t]*(?:>|\|>).*$", re.MULTILINE)
+_RULE_RE = re.compile(r"^[ \t]*[_\-=]{20,}[ \t]*$", re.MULTILINE)
+_FOOTER_WORDS = re.compile(
+    r"mailing list|listinfo|yahoo! groups|sponsored by|to unsubscribe from this group",
+    re.IGNORECASE,
+)
+_SPACE_RE = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES_RE = re.compile(r"\n\s*\n+")
+
+
+class _HTMLText(HTMLParser):
+    """Collects the visible text of an HTML document (no scripts, styles or tags)."""
+
+    _SKIP = frozenset({"script", "style", "head", "title"})
+    _BREAK = frozenset({"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BREAK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+        elif tag in self._BREAK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    parser = _HTMLText()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception:  # malformed markup: keep what was read, drop the tags crudely
+        return html.unescape(re.sub(r"<[^>]*>", " ", markup))
+    return "".join(parser.parts)
+
+
+def _decode(payload: bytes, charset: str | None) -> str:
+    for candidate in (charset, "utf-8"):
+        if candidate:
+            try:
+                return payload.decode(candidate, errors="replace")
+            except (LookupError, ValueError):
+                continue
+    return payload.decode("latin-1")
+
+
+def _header(value: object) -> str:
+    """Decodes an RFC 2047 header such as a subject; a broken one is kept as it came."""
+    try:
+        return str(email.header.make_header(email.header.decode_header(str(value))))
+    except Exception:
+        return str(value)
+
+
+def _body_parts(message: email.message.Message) -> tuple[list[str], list[str]]:
+    plain: list[str] = []
+    markup: list[str] = []
+    for count, part in enumerate(message.walk()):
+        if count >= MAX_PARTS:
+            break
+        if part.is_multipart() or part.get_content_maintype() != "text":
+            continue
+        if part.get_content_disposition() == "attachment":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        text = _decode(payload[:MAX_CHARS * 4], part.get_content_charset())
+        (markup if part.get_content_subtype() == "html" else plain).append(text)
+    return plain, markup
+
+
+def message_text(raw: bytes) -> str:
+    """The model's text for a raw RFC 822 message: subject and body, cleaned."""
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    subject = _header(message.get("Subject", ""))
+    plain, markup = _body_parts(message)
+    body = "\n".join(plain) if plain else "\n".join(html_to_text(m) for m in markup)
+    return clean(f"{subject}\n{body}")
+
+
+def _strip_footer(text: str) -> str:
+    """Cuts a mailing-list footer: a long rule followed by list boilerplate."""
+    for rule in _RULE_RE.finditer(text):
+        if _FOOTER_WORDS.search(text, rule.end(), rule.end() + 400):
+            return text[: rule.start()]
+    return text
+
+
+def clean(text: str) -> str:
+    """Normalises any text (a pasted e-mail body or a parsed message) for the model."""
+    # Lone surrogates (valid in JSON strings, not in UTF-8) become "?".
+    text = text[:MAX_CHARS].encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n")
+    if "<" in text and re.search(r"</?(?:html|body|p|div|br|a|font|table)\b", text, re.I):
+        text = html_to_text(text)
+    text = _strip_footer(text)
+    text = _QUOTED_RE.sub("", text)
+    text = _URL_RE.sub(" urladdress ", text)
+    text = _EMAIL_RE.sub(" emailaddress ", text)
+    text = _SPACE_RE.sub(" ", text)
+    text = _BLANK_LINES_RE.sub("\n", text)
+    return text.strip()

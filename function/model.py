@@ -1,0 +1,79 @@
+"""The model object: tokenizer + ONNX Runtime session; texts in, scam scores out.
+
+It knows nothing of HTTP. Everything specific to one model comes from model.json.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from function import artifact
+from function.tokens import Encoding
+
+
+@dataclass(frozen=True)
+class Prediction:
+    score: float  # probability of the positive (scam) label
+    prediction: bool
+    label: str
+
+
+class Model:
+    def __init__(self, art: artifact.Artifact, threads: int, threshold: float | None = None) -> None:
+        # Heavy imports happen here, on first load, not when the function module is imported.
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        meta = art.meta
+        self.name, self.version = art.name, art.version
+        self.labels: list[str] = meta["labels"]
+        self.threshold = float(meta["threshold"] if threshold is None else threshold)
+        self._positive = art.positive_index
+        self._encoding = Encoding.from_metadata(meta["tokenizer"])
+        self._inputs: dict[str, str] = meta["inputs"]  # feature -> graph input name
+        self._output: str = meta["output"]
+        try:
+            self._tokenizer = Tokenizer.from_file(str(art.tokenizer))
+        except Exception as error:
+            raise artifact.ArtifactError(f"{art.tokenizer} is not a tokenizer: {error}") from None
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads  # the instance's CPUs, not the host's
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        # Shapes change with every batch (padded to its longest text): a memory pattern
+        # planned for one shape is wasted on the next.
+        options.enable_mem_pattern = False
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        try:
+            self._session = ort.InferenceSession(
+                str(art.graph), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:
+            raise artifact.ArtifactError(f"{art.graph} cannot be loaded: {error}") from None
+        graph_inputs = {i.name for i in self._session.get_inputs()}
+        graph_outputs = {o.name for o in self._session.get_outputs()}
+        lacking = sorted(set(self._inputs.values()) - graph_inputs)
+        if lacking or self._output not in graph_outputs:
+            raise artifact.ArtifactError(
+                f"model.json names inputs {lacking} or output {self._output!r} "
+                f"that the graph lacks (it has {sorted(graph_inputs)} -> {sorted(graph_outputs)})"
+            )
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """Probability of the positive label for each text, in order."""
+        ids, mask = self._encoding.encode(self._tokenizer, texts)
+        features = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        feed = {name: features[feature] for feature, name in self._inputs.items()}
+        (probabilities,) = self._session.run([self._output], feed)
+        return probabilities[:, self._positive].astype(np.float64)
+
+    def predict(self, texts: list[str]) -> list[Prediction]:
+        return [
+            Prediction(float(s), bool(s >= self.threshold),
+                       self.labels[self._positive if s >= self.threshold else 1 - self._positive])
+            for s in self.scores(texts)
+        ]

@@ -1,0 +1,91 @@
+"""Environment variables -> one frozen Settings object, validated with clear messages."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the function cannot use; the message names it."""
+
+
+def _int(env: dict, name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _threshold(env: dict) -> float | None:
+    raw = env.get("THRESHOLD", "").strip()
+    if not raw:
+        return None  # the artifact's own threshold
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"THRESHOLD must be a number, not {raw!r}") from None
+    if not 0.0 < value < 1.0:
+        raise SettingsError(f"THRESHOLD must lie between 0 and 1, not {value}")
+    return value
+
+
+def _bool(env: dict, name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def available_cpus() -> int:
+    """CPUs this process may really use: the cgroup quota, not the host's core count."""
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        if quota != "max":
+            return max(1, int(int(quota) / int(period) + 0.5))
+    except (OSError, ValueError):
+        pass
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    model_uri: str  # a local folder, or gs://bucket/prefix/
+    cache_dir: Path  # where a gs:// artifact is downloaded to
+    max_body_bytes: int
+    max_batch: int
+    threads: int  # ONNX Runtime intra-op threads
+    preload: bool  # load at start-up (the container form) instead of on first request
+    threshold: float | None  # overrides the artifact's decision threshold
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> Settings:
+        env = os.environ if env is None else env
+        uri = env.get("MODEL_URI", "").strip() or env.get("MODEL_DIR", "").strip()
+        return cls(
+            model_uri=uri or str(DEFAULT_MODEL_DIR),
+            cache_dir=Path(env.get("MODEL_CACHE_DIR", "").strip() or "/tmp/model-cache"),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1 << 20),
+            max_batch=_int(env, "MAX_BATCH", 64),
+            threads=_int(env, "ORT_THREADS", available_cpus()),
+            preload=_bool(env, "MODEL_PRELOAD"),
+            threshold=_threshold(env),
+        )
+
+
+@cache
+def settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings.from_env()
