@@ -24,9 +24,14 @@ MAX_CHARS = 200_000  # text kept per message before the model's own token limit
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _QUOTED_RE = re.compile(r"^[ \t]*(?:>|\|>).*$", re.MULTILINE)
-_RULE_RE = re.compile(r"^[ \t]*[_\-=]{20,}[ \t]*$", re.MULTILINE)
+# "[ILUG] ...", "Re: [SAtalk] ...": the list's tag, not the sender's words.
+_LIST_TAG_RE = re.compile(r"^((?:re|fwd?|aw):\s*)*\[[^\]\n]{1,40}\]\s*", re.IGNORECASE)
+# Left-over MIME boundaries, such as the corpus's own "--DeathToSpamDeathToSpam--".
+_BOUNDARY_RE = re.compile(r"^--[\w'()+,./:=?-]{8,}$", re.MULTILINE)
+_RULE_RE = re.compile(r"^[ \t]*(?:[_\-=]{20,}|-- )[ \t]*$", re.MULTILINE)
 _FOOTER_WORDS = re.compile(
-    r"mailing list|listinfo|yahoo! groups|sponsored by|to unsubscribe from this group",
+    r"mailing list|listinfo|yahoo! groups|sponsored by|to unsubscribe from this group"
+    r"|\(un\)subscription|list maintainer",
     re.IGNORECASE,
 )
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
@@ -110,7 +115,7 @@ def _body_parts(message: email.message.Message) -> tuple[list[str], list[str]]:
 def message_text(raw: bytes) -> str:
     """The model's text for a raw RFC 822 message: subject and body, cleaned."""
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
-    subject = _header(message.get("Subject", ""))
+    subject = _LIST_TAG_RE.sub(lambda m: m.group(1) or "", _header(message.get("Subject", "")))
     plain, markup = _body_parts(message)
     body = "\n".join(plain) if plain else "\n".join(html_to_text(m) for m in markup)
     return clean(f"{subject}\n{body}")
@@ -132,6 +137,7 @@ def clean(text: str) -> str:
         text = html_to_text(text)
     text = _strip_footer(text)
     text = _QUOTED_RE.sub("", text)
+    text = _BOUNDARY_RE.sub("", text)
     text = _URL_RE.sub(" urladdress ", text)
     text = _EMAIL_RE.sub(" emailaddress ", text)
     text = _SPACE_RE.sub(" ", text)

@@ -89,3 +89,15 @@ def test_broken_html_keeps_its_words():
 def test_garbage_bytes_never_raise():
     for blob in (b"", b"\x00\xff" * 100, b"Content-Type: multipart/mixed\r\n\r\n--", b":\r\n\r\n"):
         assert isinstance(message_text(blob), str)
+
+
+def test_list_tags_in_subjects_are_removed():
+    assert message_text(raw("Subject: Re: [ILUG] kernel panic", b"help")) == "Re: kernel panic\nhelp"
+    assert message_text(raw("Subject: [SAtalk] rules", b"x")) == "rules\nx"
+
+
+def test_left_over_mime_boundaries_and_signature_footers_are_removed():
+    text = clean("Buy now\n--DeathToSpamDeathToSpamDeathToSpam--\n-- \nIrish Linux Users' Group: "
+                 "ilug@linux.ie\nhttp://www.linux.ie/mailman/listinfo/ilug for (un)subscription information.")
+    assert text == "Buy now"
+    assert clean("Thanks\n-- \nDave") == "Thanks\n-- \nDave"  # a plain signature stays
