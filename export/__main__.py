@@ -1,6 +1,7 @@
-"""`python -m export`: load -> train -> export -> verify -> package, with a progress bar.
+"""`python -m export`: load -> train -> export -> verify -> package, with progress bars.
 
-    python -m export                          # SpamAssassin from npm -> model/
+    python -m export                          # fast model, SpamAssassin from npm -> model/
+    python -m export --model minilm           # fine-tuned MiniLM, int8 -> model-minilm/
     python -m export --data mail.csv          # your own CSV (text, label columns)
     python -m export --data folder/           # your own folder/<label>/*.eml
 """
@@ -9,14 +10,15 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
-from export import corpus, evaluate, fast, package, verify
+from export import corpus, evaluate, package, verify
+from export.families import FAMILIES, Family
 from function import artifact
 from function.model import Model
 
@@ -26,13 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m export", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", choices=["fast"], default="fast")
+    parser.add_argument("--model", choices=sorted(FAMILIES), default="fast")
     parser.add_argument("--data", default="spamassassin",
                         help="'spamassassin', a .csv file or a folder of <label>/*.eml")
-    parser.add_argument("--out", type=Path, default=ROOT / "model")
-    parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "data")
-    parser.add_argument("--vocab", type=int, default=fast.FastConfig.vocab)
+    parser.add_argument("--out", type=Path, help="default: model/ (fast) or model-minilm/ (minilm)")
+    parser.add_argument("--cache", type=Path, default=ROOT / ".cache")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--vocab", type=int, help="fast: BPE vocabulary size")
+    parser.add_argument("--encoder", type=Path, help="minilm: a BERT folder (default: the packaged MiniLM)")
+    parser.add_argument("--max-steps", type=int, help="minilm: stop fine-tuning after this many steps")
     return parser.parse_args(argv)
 
 
@@ -44,17 +48,53 @@ def _labels(records: list[corpus.Record]) -> list[int]:
     return [r.label for r in records]
 
 
-def _experiment(split: corpus.Split, config: fast.FastConfig) -> tuple[fast.FastModel, dict]:
-    """Trains on a split; returns the model and its test metrics beside the baseline's."""
-    model = fast.train(_texts(split.train), _labels(split.train), config)
-    test = _labels(split.test)
-    baseline = evaluate.char_baseline(_texts(split.train), _labels(split.train), _texts(split.test))
-    report = {
+def _scores(graph: bytes, trained, meta: dict, parent: Path, texts: list[str]) -> tuple[Path, np.ndarray]:
+    """Stages an artifact with `graph` and scores `texts` through the serving code itself."""
+    staged = package.stage(graph, trained.tokenizer, meta, parent)
+    try:
+        return staged, Model(artifact.read(staged), threads=2).scores(texts)
+    except Exception:
+        package.discard(staged)
+        raise
+
+
+def _build(family: Family, split: corpus.Split, args, meta: dict, parent: Path,
+           gates: dict | None) -> tuple[Path, dict]:
+    """Trains on a split and exports; returns the staged artifact and its test report.
+
+    With `gates` (the split whose artifact ships), the ONNX graph must reproduce the
+    trained model (parity) and the int8 graph the fp32 one; the results go into `gates`.
+    """
+    started = time.perf_counter()
+    trained = family.fit(split, args)
+    train_seconds = time.perf_counter() - started
+    test_texts, test_labels = _texts(split.test), _labels(split.test)
+    meta = dict(meta, tokenizer=trained.encoding.to_metadata())
+    fp32 = family.graph(trained)
+    staged, scores = None, None
+    if gates is not None:
+        staged, scores = _scores(fp32, trained, meta, parent, test_texts)
+        gates["parity_max_abs"] = verify.parity(trained.predict(test_texts), scores)
+    if family.quantize is not None:
+        fp32_scores = scores
+        if staged is not None:
+            package.discard(staged)
+        staged, scores = _scores(family.quantize(trained, fp32), trained, meta, parent, test_texts)
+        if gates is not None:
+            try:
+                gates["int8"] = verify.int8_gate(test_labels, fp32_scores, scores, meta["threshold"])
+            except verify.GateError:
+                package.discard(staged)
+                raise
+    elif staged is None:
+        staged, scores = _scores(fp32, trained, meta, parent, test_texts)
+    baseline = evaluate.char_baseline(_texts(split.train), _labels(split.train), test_texts)
+    return staged, {
         "sizes": split.sizes(),
-        "model": evaluate.metrics(test, model.predict(_texts(split.test)), config.threshold),
-        "char_baseline": evaluate.metrics(test, baseline, 0.5),
+        "model": evaluate.metrics(test_labels, scores, meta["threshold"]),
+        "char_baseline": evaluate.metrics(test_labels, baseline, 0.5),
+        "train_seconds": round(train_seconds, 1),
     }
-    return model, report
 
 
 def _print_report(reports: dict[str, dict]) -> None:
@@ -69,69 +109,49 @@ def _print_report(reports: dict[str, dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
-    config = fast.FastConfig(vocab=args.vocab)
-    steps = tqdm(total=6, desc="export", unit="step", file=sys.stderr)
+    family = FAMILIES[args.model]
+    out = (args.out or ROOT / family.default_out).resolve()
+    steps = tqdm(total=3, desc=f"export {args.model}", unit="stage", file=sys.stderr)
 
-    def step(name: str) -> None:
-        steps.set_postfix_str(name)
-
-    step("load")
-    data_id, records = corpus.load(args.data, args.cache)
+    steps.set_postfix_str("load")
+    data_id, records = corpus.load(args.data, args.cache / "data")
     unique = corpus.deduplicate(records)
-    steps.update()
-
-    step("train (random split)")
-    started = time.perf_counter()
     split = corpus.random_split(unique, args.seed)
-    model, report = _experiment(split, config)
-    train_seconds = time.perf_counter() - started
-    reports = {"random": report}
-    steps.update()
-
-    step("train (time split)")
-    if {r.group for r in unique} >= set(corpus.TIME_TRAIN):
-        reports["time"] = _experiment(corpus.time_split(unique, args.seed), config)[1]
-    steps.update()
-
-    step("export to ONNX")
     meta = {
-        "name": "scam-classifier-fast",
-        "family": "fast: byte-level BPE + logistic regression over hashed token 1-3-grams",
+        "name": family.name,
+        "family": family.description,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "labels": ["ham", "scam"],
         "positive_label": "scam",
-        "threshold": config.threshold,
+        "threshold": evaluate.THRESHOLD,
         "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"},
         "output": "probabilities",
-        "tokenizer": {"max_tokens": config.max_tokens, "head_tokens": config.head_tokens,
-                      "pad_id": model.encoding.pad_id, "truncation": "head+tail", "padding": "longest"},
         "data": {"id": data_id, "messages": len(records), "unique": len(unique),
                  "split_sizes": split.sizes(), "seed": args.seed},
-        "metrics": reports,
-        "train_seconds": round(train_seconds, 1),
     }
-    staged = package.stage(fast.to_onnx(model), model.tokenizer, meta, args.out.resolve().parent)
     steps.update()
 
-    step("verify parity")
-    try:
-        served = Model(artifact.read(staged), threads=1)
-        texts = _texts(split.test)
-        worst = verify.parity(model.predict(texts), served.scores(texts))
-    except Exception:
-        package.discard(staged)
-        raise
+    steps.set_postfix_str("random split: train, export, verify")
+    gates: dict = {}
+    staged, report = _build(family, split, args, meta, out.parent, gates)
+    reports = {"random": report}
     steps.update()
 
-    step("package")
-    package.publish(staged, args.out)
+    steps.set_postfix_str("time split: train, export")
+    if {r.group for r in unique} >= set(corpus.TIME_TRAIN):
+        other, reports["time"] = _build(family, corpus.time_split(unique, args.seed), args, meta,
+                                        out.parent, None)
+        package.discard(other)
     steps.update()
     steps.close()
 
+    final = artifact.read(staged).meta
+    package.restage(staged, dict(final, metrics=reports, gates=gates))
+    package.publish(staged, out)
     _print_report(reports)
-    print(f"\nparity: max |ONNX - trained| = {worst:.2e} over {len(texts)} test e-mails")
-    print(f"artifact: {args.out} ({sum(f.stat().st_size for f in args.out.iterdir()) / 1e6:.1f} MB)")
-    print(json.dumps({"version": artifact.read(args.out).version}))
+    print(f"\ngates: {gates}")
+    print(f"artifact: {out} ({sum(f.stat().st_size for f in out.iterdir()) / 1e6:.1f} MB), "
+          f"version {artifact.read(out).version}")
     return 0
 
 

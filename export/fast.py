@@ -35,9 +35,6 @@ class FastConfig:
     head_tokens: int = 1536
     c: float = 8.0
     balanced: bool = True  # weigh classes equally: the corpus has twice as much ham
-    # With balanced classes, 0.5 is the equal-prior decision point. Lower thresholds win a
-    # little F1 on the corpus but flag short, plain notes (README: "The decision threshold").
-    threshold: float = 0.5
 
 
 def train_tokenizer(texts: list[str], vocab: int) -> Tokenizer:

@@ -12,7 +12,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import onnx
 from tokenizers import Tokenizer
 
 from function import artifact
@@ -20,17 +19,22 @@ from function import artifact
 GRAPH, TOKENIZER = "model.onnx", "tokenizer.json"
 
 
-def stage(graph: onnx.ModelProto, tokenizer: Tokenizer, meta: dict, parent: Path) -> Path:
+def stage(graph: bytes, tokenizer: Tokenizer, meta: dict, parent: Path) -> Path:
     """A complete artifact in a new temporary folder under `parent`."""
     parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=".staging-", dir=parent))
     folder.chmod(0o755)  # mkdtemp makes it private; the served model must be readable
-    (folder / GRAPH).write_bytes(graph.SerializeToString(deterministic=True))
+    (folder / GRAPH).write_bytes(graph)
     tokenizer.save(str(folder / TOKENIZER))
     meta = dict(meta, files={"graph": GRAPH, "tokenizer": TOKENIZER})
     meta["version"] = artifact.sha256(folder / GRAPH)[:12]
     artifact.write_metadata(folder, meta)
     return folder
+
+
+def restage(staged: Path, meta: dict) -> None:
+    """Rewrites a staged artifact's model.json (e.g. to add the metrics of its gates)."""
+    artifact.write_metadata(staged, meta)
 
 
 def discard(staged: Path) -> None:

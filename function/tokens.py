@@ -22,6 +22,10 @@ class Encoding:
     def from_metadata(cls, meta: dict) -> Encoding:
         return cls(int(meta["max_tokens"]), int(meta["head_tokens"]), int(meta["pad_id"]))
 
+    def to_metadata(self) -> dict:
+        return {"max_tokens": self.max_tokens, "head_tokens": self.head_tokens, "pad_id": self.pad_id,
+                "truncation": "head+tail", "padding": "longest"}
+
     def truncate(self, ids: list[int]) -> list[int]:
         if len(ids) <= self.max_tokens:
             return ids

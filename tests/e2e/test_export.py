@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import random
 
 import pytest
 
@@ -14,31 +13,6 @@ from export.__main__ import main as export_main
 from function import artifact
 from function.model import Model
 from tests.support import call
-
-SCAM_WORDS = ["winner", "prize", "claim", "urgent", "bank", "account", "transfer", "million",
-              "dollars", "wire", "fee", "lottery"]
-HAM_WORDS = ["meeting", "patch", "kernel", "build", "review", "lunch", "schedule", "notes",
-             "release", "branch", "thanks"]
-
-
-def fake_mail(rng: random.Random, words: list[str], i: int) -> bytes:
-    body = " ".join(rng.choice(words) for _ in range(rng.randint(20, 60)))
-    subject = " ".join(rng.choice(words) for _ in range(3))
-    if i % 3 == 0:  # some HTML-only and some quoted-printable messages, as in real mail
-        return (f"Subject: {subject}\r\nContent-Type: text/html\r\n\r\n<p>{body}</p><p>#{i}</p>").encode()
-    return f"Subject: {subject}\r\nFrom: x{i}@example.com\r\n\r\n{body}\r\nmessage {i}\r\n".encode()
-
-
-@pytest.fixture(scope="module")
-def eml_corpus(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus")
-    rng = random.Random(7)
-    for label, words in (("ham", HAM_WORDS), ("scam", SCAM_WORDS)):
-        (root / label).mkdir()
-        for i in range(60):
-            (root / label / f"{i:03}.eml").write_bytes(fake_mail(rng, words, i))
-    (root / "ham" / "dup.eml").write_bytes((root / "ham" / "001.eml").read_bytes())
-    return root
 
 
 def test_export_writes_a_verified_artifact_that_serves(eml_corpus, tmp_path, serve, capsys):

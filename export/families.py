@@ -1,0 +1,71 @@
+"""The model families `python -m export --model NAME` can build, behind one small interface.
+
+A family trains on a split (`fit`), turns the result into an fp32 ONNX graph (`graph`) and
+may shrink it (`quantize`). The trained object has `.tokenizer`, `.encoding` and
+`.predict(texts)`, the reference the ONNX graph must reproduce.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from export import corpus
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # the artifact's name in model.json
+    description: str
+    default_out: str  # folder, relative to the project root
+    fit: Callable[[corpus.Split, argparse.Namespace], Any]
+    graph: Callable[[Any], bytes]
+    quantize: Callable[[Any, bytes], bytes] | None = None
+
+
+def _fit_fast(split: corpus.Split, args: argparse.Namespace):
+    from export import fast
+
+    config = fast.FastConfig(vocab=args.vocab) if args.vocab else fast.FastConfig()
+    return fast.train([r.text for r in split.train], [r.label for r in split.train], config)
+
+
+def _graph_fast(trained) -> bytes:
+    from export import fast
+
+    return fast.to_onnx(trained).SerializeToString(deterministic=True)
+
+
+def _fit_minilm(split: corpus.Split, args: argparse.Namespace):
+    from export import minilm
+
+    config = minilm.MiniLMConfig(encoder=args.encoder, max_steps=args.max_steps)
+    return minilm.cached_train([r.text for r in split.train], [r.label for r in split.train],
+                               [r.text for r in split.validation], [r.label for r in split.validation],
+                               config, args.cache / "minilm")
+
+
+def _graph_minilm(trained) -> bytes:
+    from export import minilm
+
+    return minilm.to_onnx(trained)
+
+
+def _quantize_minilm(trained, fp32: bytes) -> bytes:
+    from export import quantize
+
+    config = trained.network.encoder.config
+    optimized = quantize.optimize(fp32, config.num_attention_heads, config.hidden_size)
+    return quantize.quantize(optimized)
+
+
+FAMILIES = {
+    "fast": Family("scam-classifier-fast",
+                   "byte-level BPE + logistic regression over hashed token 1-3-grams",
+                   "model", _fit_fast, _graph_fast),
+    "minilm": Family("scam-classifier-minilm-int8",
+                     "all-MiniLM-L6-v2 fine-tuned, mean pooling + linear head, int8 dynamic quantization",
+                     "model-minilm", _fit_minilm, _graph_minilm, _quantize_minilm),
+}
