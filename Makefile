@@ -22,9 +22,10 @@ $(VENV)/.test: requirements.txt requirements-train.txt requirements-test.txt | $
 run: $(VENV)/.runtime
 	$(BIN)/functions-framework --source main.py --target predict --port $(PORT)
 
-## test: lint, then every test
+## test: lint, then every test (installs Debian's chromium for the browser tests if missing)
 test: $(VENV)/.test
 	$(BIN)/ruff check .
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.test

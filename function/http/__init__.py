@@ -9,20 +9,27 @@ from flask import Request, Response
 from werkzeug.exceptions import HTTPException
 
 from function import lazy, logs
-from function.http import health, predict
+from function.http import health, page, predict, v2
 from function.http.errors import ApiError, error_response
 
 Handler = Callable[[Request], Response]
 
 ROUTES: dict[str, dict[str, Handler]] = {
+    "/": {"GET": page.page, "POST": predict.predict},  # POST: what `gcloud functions call` sends
     "/predict": {"POST": predict.predict},
     "/healthz": {"GET": health.healthz},
     "/readyz": {"GET": health.readyz},
 }
+# Sub-APIs with path parameters: each routes its own paths and answers its own errors.
+PREFIXES: dict[str, Handler] = {"/v2": v2.handle}
 
 
 def _route(request: Request) -> Response:
-    methods = ROUTES.get(request.path.rstrip("/") or "/")
+    path = request.path.rstrip("/") or "/"
+    for prefix, sub_api in PREFIXES.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return sub_api(request)
+    methods = ROUTES.get(path)
     if methods is None:
         raise ApiError(404, "not_found", f"no such path: {request.path}")
     handler = methods.get(request.method)

@@ -1,0 +1,243 @@
+"""The browser page (GET /) in a real headless Chromium (Debian's), driven by Playwright.
+
+Playwright cannot download its own browsers here, so it launches /usr/bin/chromium
+(CHROMIUM overrides the path). The desktop test saves docs/page.png for the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from tests.support import HAM, ROOT, SCAM, call
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (from PyPI)")
+expect = sync_api.expect
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = ROOT / "docs" / "page.png"
+SHOWN = "#result:not([hidden]), #error:not([hidden])"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium (Debian's package)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, base_url: str) -> Iterator:
+    """open_page(**context options) -> a fresh page at GET /; fails the test on a script error."""
+    contexts, problems = [], []
+
+    def factory(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto(base_url + "/")
+        return page
+
+    yield factory
+    for context in contexts:
+        context.close()
+    assert not problems
+
+
+@pytest.fixture(scope="module")
+def model(base_url: str) -> dict:
+    return call(base_url + "/readyz").json()["model"]
+
+
+def api_percent(base_url: str, text: str) -> int:
+    reply = call(base_url + "/predict", "POST", json.dumps({"text": text}).encode(),
+                 {"Content-Type": "application/json"})
+    return round(reply.json()["score"] * 100)
+
+
+def check(page, text: str) -> str:
+    page.fill("#text", text)
+    page.click("#check")
+    return shown(page)
+
+
+def shown(page) -> str:
+    """What the page shows once an answer came (it hides the last one on submit)."""
+    page.wait_for_selector(SHOWN, timeout=15_000)
+    return page.locator(SHOWN).inner_text()
+
+
+def eml(subject: str, body: str, html: bool = False) -> bytes:
+    """A real message as a mail program saves it: MIME, base64 body, in an .eml file."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "sender@example.net", "you@example.com", subject
+    if html:
+        message.set_content(f"<html><body><p>{body}</p></body></html>", subtype="html", cte="base64")
+    else:
+        message.set_content(body, cte="base64")
+    return message.as_bytes()
+
+
+def test_page_is_self_contained(base_url):
+    reply = call(base_url + "/")
+    assert reply.status == 200
+    assert reply.headers["content-type"] == "text/html; charset=utf-8"
+    html = reply.body.decode()
+    for external in ("http:", "https:", "src=", "url(", "@import"):
+        assert external not in html, external
+    assert re.findall(r'href="([^"]*)"', html) == ["data:,"]  # the empty favicon, nothing fetched
+    policy = reply.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "connect-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy  # the inline script and style are allowed by hash
+    assert call(base_url + "/", "PUT", b"x").status == 405
+
+
+def test_scam_and_legitimate_mail_get_their_verdicts(open_page, model, base_url):
+    page = open_page(viewport={"width": 900, "height": 760})
+    assert page.title() == "Scam check"
+    result = check(page, SCAM)
+    assert page.inner_text("#verdict") == "Scam"
+    assert f"Scam score: {api_percent(base_url, SCAM)}%" in result
+    assert f"Model {model['name']}, version {model['version']}" in result
+    # The score as a visual: the needle stands where the score is on the gauge.
+    needle = float(page.eval_on_selector("#needle", "n => parseFloat(n.style.left)"))
+    assert needle > 50
+    assert page.get_attribute("#result", "class") == "scam"
+
+    assert f"Scam score: {api_percent(base_url, HAM)}%" in check(page, HAM)
+    assert page.inner_text("#verdict") == "Not a scam"
+    assert float(page.eval_on_selector("#needle", "n => parseFloat(n.style.left)")) < 50
+    assert page.get_attribute("#result", "class") == "ham"
+
+    check(page, SCAM)  # once more, for the README's picture
+    page.locator("#text").evaluate("box => box.scrollTop = 0")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert SCREENSHOT.read_bytes().startswith(b"\x89PNG") and SCREENSHOT.stat().st_size > 10_000
+
+
+def test_dropped_and_chosen_eml_files(open_page, tmp_path):
+    page = open_page()
+    scam = eml("URGENT BUSINESS PROPOSAL", SCAM, html=True)
+    assert SCAM.encode() not in scam  # base64: only the function's MIME parsing can read it
+    transfer = page.evaluate_handle(
+        """([name, bytes]) => {
+             const transfer = new DataTransfer();
+             transfer.items.add(new File([new Uint8Array(bytes)], name, {type: "message/rfc822"}));
+             return transfer;
+           }""", ["proposal.eml", list(scam)])
+    page.dispatch_event("#text", "dragover", {"dataTransfer": transfer})
+    page.dispatch_event("#text", "drop", {"dataTransfer": transfer})
+    assert "proposal.eml" in page.inner_text("#chosen")
+    page.click("#check")
+    assert shown(page).startswith("Scam")
+
+    ham = tmp_path / "build.eml"
+    ham.write_bytes(eml("Re: RPM build", HAM))
+    page.set_input_files("#file", str(ham))
+    assert "build.eml" in page.inner_text("#chosen")
+    page.click("#check")
+    assert shown(page).startswith("Not a scam")
+
+    page.fill("#text", SCAM)  # typing puts the box's text back in charge
+    assert page.inner_text("#chosen") == ""
+    page.click("#check")
+    expect(page.locator("#verdict")).to_have_text("Scam")
+
+
+def test_api_errors_are_shown_in_words(open_page):
+    page = open_page()
+    message = check(page, "   \n  ")
+    assert page.is_hidden("#result")
+    assert message == "The service refused this e-mail: text is empty (HTTP 400)."
+
+    message = check(page, "x" * ((1 << 20) + 10))
+    assert "larger than 1048576 bytes (HTTP 413)" in message
+
+    check(page, HAM)  # a good answer replaces the error
+    assert page.is_hidden("#error") and page.inner_text("#verdict") == "Not a scam"
+
+
+def test_front_end_refusals_and_lost_connections_are_shown_in_words(open_page):
+    page = open_page()
+    # Google's front end answers a private function's unauthenticated callers with an HTML
+    # page: it cannot run here, so Playwright answers in its place.
+    page.route("**/predict", lambda route: route.fulfill(
+        status=403, content_type="text/html", body="<html><body>Error: Forbidden</body></html>"))
+    assert check(page, SCAM) == "The service answered HTTP 403 Forbidden."
+    page.unroute("**/predict")
+    page.route("**/predict", lambda route: route.abort("connectionrefused"))
+    assert "could not be reached" in check(page, SCAM)
+
+
+def test_keyboard_only(open_page):
+    page = open_page()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "text"
+    page.keyboard.insert_text(SCAM)
+    page.keyboard.press("Control+Enter")
+    assert shown(page).startswith("Scam")
+
+    page.fill("#text", HAM)
+    page.focus("#text")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "check"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.keyboard.press("Enter")
+    expect(page.locator("#verdict")).to_have_text("Not a scam")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "file"
+    # The verdict is announced: it sits in a live region.
+    assert page.get_attribute("#result", "aria-live") == "polite"
+    assert page.get_attribute("#error", "role") == "alert"
+
+
+def test_phone_viewport(open_page):
+    page = open_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                     device_scale_factor=2)
+    page.tap("#text")
+    page.fill("#text", SCAM)
+    page.tap("#check")
+    assert shown(page).startswith("Scam")
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], "the page scrolls sideways on a phone"
+    assert page.locator("#check").bounding_box()["height"] >= 44  # a finger-sized target
+    font = page.eval_on_selector("#text", "box => parseFloat(getComputedStyle(box).fontSize)")
+    assert font >= 16  # smaller text makes phones zoom into the box
+    assert page.locator("#verdict").is_visible()
+
+
+def test_works_behind_a_path_prefix(browser, base_url):
+    """Deployed at https://REGION-PROJECT.cloudfunctions.net/scam, the page is /scam, not /."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        prefix = base_url + "/scam"
+        forwarded = []
+
+        def strip_prefix(route):
+            path = route.request.url.removeprefix(prefix) or "/"
+            forwarded.append(path)
+            route.fulfill(response=route.fetch(url=base_url + path))
+
+        page.route(prefix + "**", strip_prefix)
+        page.goto(prefix)
+        assert check(page, SCAM).startswith("Scam")
+        assert forwarded == ["/", "/predict"]
+    finally:
+        context.close()
