@@ -18,6 +18,7 @@ TYPICAL = (
     "confirm your identity within 24 hours by replying with your full name, card number "
     "and the code we sent you. Thank you for banking with us. "
 ) * 6  # about 300 words, a typical e-mail
+LONG = TYPICAL * 10  # about 3,000 words
 
 
 def free_port() -> int:
@@ -38,6 +39,10 @@ class Running:
     port: int
     cold_start: float  # seconds from spawn to the first successful prediction
 
+    def peak_rss_mib(self) -> float:
+        """The largest peak resident set (VmHWM) among the server and its children."""
+        return max(_vmhwm_kib(pid) for pid in [self.process.pid, *_children(self.process.pid)]) / 1024
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -45,6 +50,21 @@ class Running:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_children(int(child))]
+    return found
+
+
+def _vmhwm_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 
 
 def post(connection: http.client.HTTPConnection, body: bytes, content_type: str = "text/plain",
