@@ -41,7 +41,7 @@ _error: str | None = None
 
 def _load() -> Model:
     config = settings()
-    local = store.fetch(config.model_uri, config.cache_dir)
+    local = store.fetch(config.model_uri, config.cache_dir, config.fetch_timeout)
     return Model(artifact.read(local), threads=config.threads, threshold=config.threshold)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,22 @@ def _bool(env: dict, name: str) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
 
+def _origins(env: dict) -> tuple[str, ...]:
+    """CORS_ORIGINS: exact origins, comma- or space-separated; empty leaves CORS off."""
+    origins = tuple(dict.fromkeys(env.get("CORS_ORIGINS", "").replace(",", " ").split()))
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise SettingsError(f"CORS_ORIGINS takes origins such as https://example.com (scheme, host, "
+                                f"optional port; no path, no '*'), not {origin!r}")
+    return origins
+
+
+def _refuse_debug(env: dict) -> None:
+    # functions-framework reads DEBUG too: set, it serves Flask's interactive debugger.
+    if env.get("DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        raise SettingsError("DEBUG must not be set: it would serve Flask's interactive debugger")
+
+
 def available_cpus() -> int:
     """CPUs this process may really use: the cgroup quota, not the host's core count."""
     try:
@@ -64,24 +81,29 @@ def available_cpus() -> int:
 class Settings:
     model_uri: str  # a local folder, or gs://bucket/prefix/
     cache_dir: Path  # where a gs:// artifact is downloaded to
+    fetch_timeout: float  # seconds for a whole gs:// download, retries included
     max_body_bytes: int
     max_batch: int
     threads: int  # ONNX Runtime intra-op threads
     preload: bool  # load at start-up (the container form) instead of on first request
     threshold: float | None  # overrides the artifact's decision threshold
+    cors_origins: tuple[str, ...]  # browser origins allowed to call; empty: CORS off
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
         env = os.environ if env is None else env
+        _refuse_debug(env)
         uri = env.get("MODEL_URI", "").strip() or env.get("MODEL_DIR", "").strip()
         return cls(
             model_uri=uri or str(DEFAULT_MODEL_DIR),
             cache_dir=Path(env.get("MODEL_CACHE_DIR", "").strip() or "/tmp/model-cache"),
+            fetch_timeout=float(_int(env, "MODEL_FETCH_TIMEOUT", 60)),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1 << 20),
             max_batch=_int(env, "MAX_BATCH", 64),
             threads=_int(env, "ORT_THREADS", available_cpus()),
             preload=_bool(env, "MODEL_PRELOAD"),
             threshold=_threshold(env),
+            cors_origins=_origins(env),
         )
 
 

@@ -3,6 +3,10 @@
 A gs:// artifact is downloaded into a fresh temporary folder beside the cache, verified
 (sha256 of every file), and only then renamed into place, so a cut-off or corrupted
 download is never served and never left behind as if it were whole.
+
+Transient failures (connection errors, timeouts, 429 and 5xx answers) are retried with
+exponential backoff, all within one time budget per load (settings: MODEL_FETCH_TIMEOUT):
+a cold request waits at most that long, then gets a 503 and a later request tries again.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from function import artifact
 
-TIMEOUT_SECONDS = 30.0
+CONNECT_SECONDS = 5.0
 
 
 class StoreError(RuntimeError):
@@ -39,24 +44,65 @@ def _client():
     return storage.Client()
 
 
-def _download(uri: str, target: Path) -> None:
+def _describe(error: Exception, budget: float) -> str:
+    """A short reason for an API or transport error."""
+    from google.api_core import exceptions
+
+    if isinstance(error, exceptions.RetryError):
+        cause = error.cause if isinstance(error.cause, Exception) else error
+        return f"no success within MODEL_FETCH_TIMEOUT={budget:g}s: {_describe(cause, budget)}"
+    if isinstance(error, exceptions.NotFound):
+        return "not found (check the bucket and prefix)"
+    if isinstance(error, exceptions.Forbidden):
+        return "access denied (the service account needs roles/storage.objectViewer)"
+    if isinstance(error, exceptions.GoogleAPICallError) and error.code:
+        return f"HTTP {error.code} {type(error).__name__}"
+    status = getattr(getattr(error, "response", None), "status_code", None)  # resumable-media's errors
+    if status:
+        return f"HTTP {status}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _download(uri: str, target: Path, budget: float) -> None:
+    from google.cloud.storage.retry import DEFAULT_RETRY
+
     bucket_name, prefix = _split(uri)
+    deadline = time.monotonic() + budget
+    backoff = DEFAULT_RETRY.with_delay(initial=0.25, multiplier=2.0, maximum=4.0)
     try:
         bucket = _client().bucket(bucket_name)
-        meta_blob = bucket.blob(f"{prefix}/{artifact.METADATA}".lstrip("/"))
-        meta_blob.download_to_filename(target / artifact.METADATA, timeout=TIMEOUT_SECONDS)
-        meta = artifact.read(target, verify=False).meta
-        for name in meta["sha256"]:
-            blob = bucket.blob(f"{prefix}/{name}".lstrip("/"))
-            blob.download_to_filename(target / name, timeout=TIMEOUT_SECONDS)
-    except artifact.ArtifactError:
-        raise
-    except Exception as error:  # API, transport (requests, urllib3) and disk errors alike
-        raise StoreError(f"cannot download {uri}: {type(error).__name__}: {error}") from None
+    except Exception as error:  # no credentials, a malformed STORAGE_EMULATOR_HOST
+        raise StoreError(f"cannot reach Cloud Storage for {uri}: {_describe(error, budget)}") from None
+
+    def download(name: str) -> None:
+        remaining = max(0.1, deadline - time.monotonic())  # one budget for all files and retries
+        try:
+            bucket.blob(f"{prefix}/{name}".lstrip("/")).download_to_filename(
+                target / name, timeout=(min(CONNECT_SECONDS, remaining), remaining),
+                retry=backoff.with_timeout(remaining),
+            )
+        except Exception as error:  # API, transport (requests, urllib3) and disk errors alike
+            if isinstance(error, OSError) and not _is_transport(error):
+                raise StoreError(f"cannot write the model cache {target.parent}: {error}") from None
+            where = f"{uri.rstrip('/')}/{name}"
+            raise StoreError(f"cannot download {where}: {_describe(error, budget)}") from None
+
+    download(artifact.METADATA)
+    for name in artifact.read(target, verify=False).meta["sha256"]:
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise artifact.ArtifactError(f"{uri} {artifact.METADATA} names a file outside it: {name!r}")
+        download(name)
 
 
-def fetch(uri: str, cache_dir: Path) -> Path:
-    """A verified local folder holding the artifact at `uri`."""
+def _is_transport(error: OSError) -> bool:
+    """Network errors are OSErrors too; a full or read-only disk is not one of them."""
+    import requests
+
+    return isinstance(error, ConnectionError | TimeoutError | requests.RequestException)
+
+
+def fetch(uri: str, cache_dir: Path, budget: float = 60.0) -> Path:
+    """A verified local folder holding the artifact at `uri`, fetched within `budget` seconds."""
     if not uri.startswith("gs://"):
         return Path(uri)
     final = cache_dir / hashlib.sha256(uri.encode()).hexdigest()[:16]
@@ -72,8 +118,11 @@ def fetch(uri: str, cache_dir: Path) -> Path:
     except OSError as error:
         raise StoreError(f"cannot write the model cache {cache_dir}: {error}") from None
     try:
-        _download(uri, temp)
-        artifact.read(temp)  # raises on a partial or corrupted download
+        _download(uri, temp, budget)
+        try:
+            artifact.read(temp)  # raises on a partial or corrupted download
+        except artifact.ArtifactError as error:  # named by where it came from, not the temp folder
+            raise artifact.ArtifactError(str(error).replace(f"{temp}/", uri.rstrip("/") + "/")) from None
         temp.rename(final)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
