@@ -27,6 +27,7 @@ test: $(VENV)/.test
 	$(BIN)/ruff check .
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 	$(BIN)/python -m pytest
+	scripts/container-test.sh
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
