@@ -37,6 +37,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--vocab", type=int, help="fast: BPE vocabulary size")
     parser.add_argument("--encoder", type=Path, help="minilm: a BERT folder (default: the packaged MiniLM)")
     parser.add_argument("--max-steps", type=int, help="minilm: stop fine-tuning after this many steps")
+    parser.add_argument("--learning-rate", type=float, help="minilm: the encoder's peak learning rate")
     return parser.parse_args(argv)
 
 
@@ -49,10 +50,17 @@ def _labels(records: list[corpus.Record]) -> list[int]:
 
 
 def _scores(graph: bytes, trained, meta: dict, parent: Path, texts: list[str]) -> tuple[Path, np.ndarray]:
-    """Stages an artifact with `graph` and scores `texts` through the serving code itself."""
+    """Stages an artifact with `graph` and scores `texts` through the serving code itself,
+    in batches of similar length (one batch of thousands would not fit in memory)."""
     staged = package.stage(graph, trained.tokenizer, meta, parent)
     try:
-        return staged, Model(artifact.read(staged), threads=2).scores(texts)
+        model = Model(artifact.read(staged), threads=2)
+        order = np.argsort([len(t) for t in texts])
+        scores = np.zeros(len(texts))
+        for start in range(0, len(texts), 32):
+            chosen = order[start: start + 32]
+            scores[chosen] = model.scores([texts[i] for i in chosen])
+        return staged, scores
     except Exception:
         package.discard(staged)
         raise

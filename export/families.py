@@ -8,6 +8,7 @@ may shrink it (`quantize`). The trained object has `.tokenizer`, `.encoding` and
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,8 @@ def _fit_minilm(split: corpus.Split, args: argparse.Namespace):
     from export import minilm
 
     config = minilm.MiniLMConfig(encoder=args.encoder, max_steps=args.max_steps)
+    if args.learning_rate:
+        config = dataclasses.replace(config, learning_rate=args.learning_rate)
     return minilm.cached_train([r.text for r in split.train], [r.label for r in split.train],
                                [r.text for r in split.validation], [r.label for r in split.validation],
                                config, args.cache / "minilm")
