@@ -4,7 +4,7 @@ VENV   ?= .venv
 PORT   ?= 8080
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint model clean
+.PHONY: run test lint model bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.test: requirements.txt requirements-train.txt requirements-test.txt | $(BIN)/python
+$(VENV)/.test: requirements.txt requirements-train.txt requirements-bench.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
@@ -26,6 +26,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python -m pytest
 	scripts/container-test.sh
 
@@ -35,6 +36,11 @@ lint: $(VENV)/.test
 ## model: rebuild the committed artifact in model/ from the SpamAssassin corpus
 model: $(VENV)/.test
 	$(BIN)/python -m export
+
+## bench: function (lazy) vs container (eager) vs the seed, both models, ~10 min; BENCH_ARGS=--quick for a smoke run
+bench: $(VENV)/.test
+	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+	timeout 20m $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -16,17 +16,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bench.servers import LONG, ROOT, TYPICAL, free_port, function_command, post, spawn
+from bench.servers import ARTIFACTS, LONG, ONE_CORE, ROOT, TYPICAL, free_port, function_command, post, spawn
+from bench.stats import percentile
 from function import artifact
 from function.model import Model
-
-ARTIFACTS = {"fast": ROOT / "model", "minilm-int8": ROOT / "model-minilm"}
-ONE_CORE = ["taskset", "-c", "0"]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def session_seconds(folder: Path, runs: int) -> float:

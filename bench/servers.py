@@ -1,4 +1,8 @@
-"""Start a server as a new process and time it: spawn -> first successful prediction."""
+"""The forms under test, started as new processes and timed: spawn -> first successful prediction.
+
+Every server is pinned to core 0 (`taskset -c 0`), as a 1 vCPU instance would be; the load
+generator and everything else the bench starts run on core 1, so they do not take its CPU.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,39 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+SERVER_CORE, CLIENT_CORE = "0", "1"
+ONE_CORE = ["taskset", "-c", SERVER_CORE]
+CLIENT = ["taskset", "-c", CLIENT_CORE]
+ARTIFACTS = {"fast": ROOT / "model", "minilm-int8": ROOT / "model-minilm"}  # the artifacts under test
+
 TYPICAL = (
     "Dear customer, we noticed unusual activity on your account. To avoid suspension, "
     "confirm your identity within 24 hours by replying with your full name, card number "
     "and the code we sent you. Thank you for banking with us. "
 ) * 6  # about 300 words, a typical e-mail
 LONG = TYPICAL * 10  # about 3,000 words
+
+# What deploy.sh sets on both platforms (concurrency 8 on 1 vCPU): gunicorn request threads
+# and ONNX Runtime threads.
+DEPLOYED = {"THREADS": "8", "ORT_THREADS": "1"}
+CONTAINER_MODEL = "/bench-model"  # where the artifact under test is mounted in the container
+
+# The forms: (a) the function, lazy; (b) the container's start command, eager, as a plain
+# process and (b-podman) as the real container; (c) a bare functions-framework function;
+# (d) the design document's seed: FastAPI + uvicorn, the model loaded at import.
+FORMS = {
+    "a": "(a) function, lazy",
+    "b": "(b) CaaS, eager (plain process)",
+    "b-podman": "(b) CaaS, eager (podman run)",
+    "c": "(c) bare functions-framework",
+    "d": "(d) naive FastAPI + uvicorn",
+}
+
+
+def words(n: int) -> str:
+    """A scam-like text of exactly n words."""
+    pool = TYPICAL.split()
+    return " ".join(pool[i % len(pool)] for i in range(n))
 
 
 def free_port() -> int:
@@ -27,10 +58,38 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def functions_framework(source: Path, target: str, port: int) -> list[str]:
+    return [str(BIN / "functions-framework"), "--source", str(source), "--target", target,
+            "--host", "127.0.0.1", "--port", str(port)]
+
+
 def function_command(port: int) -> list[str]:
     """The Cloud Functions form: functions-framework serving main.py."""
-    return [str(BIN / "functions-framework"), "--source", str(ROOT / "main.py"), "--target", "predict",
-            "--host", "127.0.0.1", "--port", str(port)]
+    return functions_framework(ROOT / "main.py", "predict", port)
+
+
+def container_name(port: int) -> str:
+    return f"scam-bench-{port}"
+
+
+def command(form: str, port: int, model: Path, image: str = "") -> tuple[list[str], dict[str, str]]:
+    """The argv and the extra environment of `form` serving the artifact in `model` on `port`."""
+    if form == "a":
+        return [*ONE_CORE, *function_command(port)], {**DEPLOYED, "MODEL_DIR": str(model)}
+    if form == "b":
+        return [*ONE_CORE, *function_command(port)], {**DEPLOYED, "MODEL_DIR": str(model),
+                                                      "MODEL_PRELOAD": "true"}
+    if form == "b-podman":  # the image's own CMD and MODEL_PRELOAD; the artifact mounted read-only
+        settings = {**DEPLOYED, "PORT": str(port), "HOST": "127.0.0.1", "MODEL_DIR": CONTAINER_MODEL}
+        return ["podman", "run", "--rm", "--name", container_name(port), "--network", "host",
+                "--cpuset-cpus", SERVER_CORE, "-v", f"{model}:{CONTAINER_MODEL}:ro",
+                *[f"--env={k}={v}" for k, v in settings.items()], image], {}
+    if form == "c":
+        return [*ONE_CORE, *functions_framework(ROOT / "bench" / "hello.py", "hello", port)], dict(DEPLOYED)
+    if form == "d":
+        return [*ONE_CORE, str(BIN / "uvicorn"), "bench.naive_app:app", "--host", "127.0.0.1",
+                "--port", str(port), "--no-access-log"], {"MODEL_DIR": str(model)}
+    raise ValueError(f"unknown form {form!r}")
 
 
 @dataclass
@@ -38,12 +97,45 @@ class Running:
     process: subprocess.Popen
     port: int
     cold_start: float  # seconds from spawn to the first successful prediction
+    container: str = ""  # the podman container's name, for the container form
+    ready: float = 0.0  # seconds from spawn to readiness (the ready path's first 200), if polled
+
+    def root_pid(self) -> int:
+        if not self.container:
+            return self.process.pid
+        found = subprocess.run(["podman", "inspect", "--format", "{{.State.Pid}}", self.container],
+                               check=True, capture_output=True, text=True)
+        return int(found.stdout)
+
+    def _pids(self) -> list[int]:
+        root = self.root_pid()
+        return [root, *_children(root)]
 
     def peak_rss_mib(self) -> float:
         """The largest peak resident set (VmHWM) among the server and its children."""
-        return max(_vmhwm_kib(pid) for pid in [self.process.pid, *_children(self.process.pid)]) / 1024
+        return max(_vmhwm_kib(pid) for pid in self._pids()) / 1024
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server and its children have used so far."""
+        return sum(_cpu_ticks(pid) for pid in self._pids()) / os.sysconf("SC_CLK_TCK")
+
+    def settle(self, timeout: float = 60) -> None:
+        """Waits until the server uses no CPU for a while: requests that wrk left queued when it
+        stopped (64 at a transformer's pace take seconds) are done before the next run starts."""
+        deadline = time.monotonic() + timeout
+        used = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = self.cpu_seconds()
+            if now == used:
+                return
+            used = now
+        raise RuntimeError(f"the server on port {self.port} stayed busy for {timeout} s")
 
     def stop(self) -> None:
+        if self.container:
+            subprocess.run(["podman", "rm", "--force", "--time", "0", self.container],
+                           check=False, capture_output=True)
         self.process.terminate()
         try:
             self.process.wait(10)
@@ -60,6 +152,11 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def _vmhwm_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -74,22 +171,54 @@ def post(connection: http.client.HTTPConnection, body: bytes, content_type: str 
     return response.status, response.read()
 
 
-def spawn(command: list[str], port: int, env: dict | None = None, timeout: float = 60) -> Running:
-    """Starts `command` and polls POST /predict until it answers 200; the clock starts at spawn."""
+def _status(port: int, method: str, path: str, body: bytes | None, timeout: float) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers={"Content-Type": "text/plain"} if body else {})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def spawn(command: list[str], port: int, env: dict | None = None, timeout: float = 60,
+          container: str = "", ready_path: str = "") -> Running:
+    """Starts `command` and polls POST /predict until it answers 200; the clock starts at spawn.
+
+    With `ready_path`, it first polls GET ready_path until 200 (the eager form's readiness) and
+    records when (`Running.ready`).
+    """
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {}), "PORT": str(port)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    running = Running(process, port, 0.0, container)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{command[0]} exited with {process.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-            status, _ = post(connection, TYPICAL.encode())
-            connection.close()
-            if status == 200:
-                return Running(process, port, time.perf_counter() - started)
-        except OSError:
+
+    def wait(method: str, path: str, body: bytes | None) -> float:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                running.stop()
+                raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}")
+            try:
+                if _status(port, method, path, body, timeout) == 200:
+                    return time.perf_counter() - started
+            except OSError:
+                pass
             time.sleep(0.005)
-    process.kill()
-    raise RuntimeError(f"{command[0]} did not answer within {timeout} s")
+        running.stop()
+        raise RuntimeError(f"{' '.join(command)} did not answer {method} {path} within {timeout} s")
+
+    if ready_path:
+        running.ready = wait("GET", ready_path, None)
+    running.cold_start = wait("POST", "/predict", TYPICAL.encode())
+    return running
+
+
+def start(form: str, model: Path, image: str = "", env: dict | None = None) -> Running:
+    """Spawns `form` on a free port and waits for its first prediction."""
+    port = free_port()
+    argv, extra = command(form, port, model, image)
+    container = container_name(port) if form == "b-podman" else ""
+    return spawn(argv, port, {**extra, **(env or {})}, container=container,
+                 ready_path="/readyz" if form.startswith("b") else "")

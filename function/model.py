@@ -5,12 +5,15 @@ It knows nothing of HTTP. Everything specific to one model comes from model.json
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from function import artifact
 from function.tokens import Encoding
+
+RUN_TOKENS = 2048  # tokens (rows x padded width) per graph run: MiniLM's 8 x 256
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Model:
         self.labels: list[str] = meta["labels"]
         self.threshold = float(meta["threshold"] if threshold is None else threshold)
         self._positive = art.positive_index
+        self._running = threading.Lock()
         self._encoding = Encoding.from_metadata(meta["tokenizer"])
         self._inputs: dict[str, str] = meta["inputs"]  # feature -> graph input name
         self._output: str = meta["output"]
@@ -64,11 +68,23 @@ class Model:
             )
 
     def scores(self, texts: list[str]) -> np.ndarray:
-        """Probability of the positive label for each text, in order."""
+        """Probability of the positive label for each text, in order.
+
+        The graph runs one slice of at most RUN_TOKENS tokens at a time, one run at a time in
+        the process: a transformer's activations grow with batch x tokens (about 9 MiB per
+        256-token text for MiniLM), so a batch of 64, or 8 requests at once, would otherwise
+        hold them all together. Each run already has all the instance's CPUs (intra-op threads).
+        """
         ids, mask = self._encoding.encode(self._tokenizer, texts)
+        rows = max(1, RUN_TOKENS // ids.shape[1])
+        parts = [self._run(ids[i: i + rows], mask[i: i + rows]) for i in range(0, len(ids), rows)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         features = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         feed = {name: features[feature] for feature, name in self._inputs.items()}
-        (probabilities,) = self._session.run([self._output], feed)
+        with self._running:
+            (probabilities,) = self._session.run([self._output], feed)
         return probabilities[:, self._positive].astype(np.float64)
 
     def predict(self, texts: list[str]) -> list[Prediction]:

@@ -1,0 +1,219 @@
+"""Results -> markdown: the tables, and PASS/FAIL per target (a FAIL is a number to improve)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench.servers import FORMS
+
+MIB_FUNCTION = 256  # the smallest useful Cloud Functions memory tier
+MIB_TRANSFORMER = 512
+TRANSFORMER_COLD_MARGIN = 0.5  # seconds over the bare framework's cold start
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 0.1 else f"{seconds * 1000:.0f} ms"
+
+
+def floor(result: dict) -> float:
+    """The physical floor of a warm request: the framework's own latency + tokenize + ONNX run."""
+    return result["warm"]["c"]["latency"]["1"]["p50"] + result["in_process"]["predict"]["median"]
+
+
+def peak_rss(warm: dict) -> float:
+    """A form's peak RSS over all its load, the scaling runs included where it had them."""
+    return max(warm["peak_rss_mib"], warm.get("peak_rss_mib_scaling", 0))
+
+
+def is_transformer(result: dict) -> bool:
+    return "minilm" in result["artifact"]
+
+
+def single(result: dict, form: str) -> dict:
+    """Single-text requests at concurrency 8: texts/s and CPU per text."""
+    return result["warm"][form]["latency"]["8"]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: str
+    met: bool | None  # None: reported only (the transformer's share of the fast model's targets)
+    bound: str  # what the measurements say limits it
+
+
+def targets(result: dict, transformer: bool) -> list[Target]:
+    warm, cold, inner, phases = result["warm"], result["cold"], result["in_process"], result["phases"]
+    a_p50, bottom = warm["a"]["latency"]["1"]["p50"], floor(result)
+    clean, tokenize, predict = (inner[k]["median"] for k in ("clean", "tokenize", "predict"))
+    cpu = {form: single(result, form)["cpu_per_text"] for form in ("a", "c", "d")}
+    ratios = {
+        "latency": a_p50 / bottom,
+        "cold": cold["a"]["median"] / cold["c"]["median"],
+        "throughput": single(result, "a")["texts_per_second"] / single(result, "d")["texts_per_second"],
+        "batch": warm["a"]["batches"]["32"]["texts_per_second"] / single(result, "a")["texts_per_second"],
+    }
+    rss = peak_rss(warm["a"])
+    rss_limit = MIB_TRANSFORMER if transformer else MIB_FUNCTION
+    batch_cpu = warm["a"]["batches"]["32"]["cpu_per_text"]
+    found = [
+        Target("warm p50 of (a) <= 1.2 x floor", f"{ratios['latency']:.2f} x ({ms(a_p50)} vs {ms(bottom)})",
+               None if transformer else ratios["latency"] <= 1.2,
+               f"above the floor: {ms(a_p50 - bottom)}, of which {ms(clean)} is mail.clean "
+               "(not in the floor)"),
+        Target("cold start of (a) <= 1.25 x (c)", f"{ratios['cold']:.2f} x",
+               None if transformer else ratios["cold"] <= 1.25,
+               f"(a) - (c) = {ms(cold['a']['median'] - cold['c']['median'])}: imports beyond (c)'s "
+               f"{ms(phases['a']['imports']['median'] - phases['c']['imports']['median'])} (numpy, the "
+               f"function's code), model load {ms(phases['a']['model']['median'])} (onnxruntime, "
+               "artifact with sha256, tokenizer, session)"),
+        Target("single-request texts/s of (a) >= 2 x (d)", f"{ratios['throughput']:.2f} x",
+               None if transformer else ratios["throughput"] >= 2,
+               f"CPU per request: (a) {ms(cpu['a'])}, (d) {ms(cpu['d'])}, bare framework (c) {ms(cpu['c'])}; "
+               f"(c) + tokenize and ONNX gives at most {cpu['d'] / (cpu['c'] + predict):.2f} x"),
+        Target(f"peak RSS of (a) <= {rss_limit} MiB", f"{rss:.0f} MiB", rss <= rss_limit,
+               "after every load, up to 10,000 words and 64 at once"),
+        Target("batch of 32 >= 5 x single-request texts/s", f"{ratios['batch']:.2f} x",
+               None if transformer else ratios["batch"] >= 5,
+               f"CPU per text: {ms(batch_cpu)} in a batch, {ms(cpu['a'])} alone; a batch saves only "
+               f"the per-request overhead, not mail.clean + tokenize + ONNX run ({ms(clean + predict)} "
+               f"per text in-process, of which tokenize {ms(tokenize)}): at most "
+               f"{cpu['a'] / (clean + predict):.1f} x"),
+    ]
+    if transformer:
+        margin = cold["a"]["median"] - cold["c"]["median"]
+        found.append(Target(f"cold start of (a) <= (c) + {TRANSFORMER_COLD_MARGIN} s",
+                            f"(c) + {margin:.2f} s",
+                            margin <= TRANSFORMER_COLD_MARGIN,
+                            f"model load {ms(phases['a']['model']['median'])}"))
+    return found
+
+
+def _verdict(target: Target) -> str:
+    return {True: "PASS", False: "FAIL", None: "(reported)"}[target.met]
+
+
+def _cold_table(result: dict) -> list[str]:
+    lines = ["| form | cold start median | p90 | runs | imports | model load | the rest |",
+             "|---|---|---|---|---|---|---|"]
+    for form, cold in result["cold"].items():
+        phase = result["phases"].get(form.removesuffix("-podman"))
+        parts = ["-", "-", "-"]
+        if phase and form != "b-podman":
+            imports, model = phase["imports"]["median"], phase["model"]["median"]
+            parts = [ms(imports), ms(model) if model > 1e-3 else "-", ms(cold["median"] - imports - model)]
+        label = FORMS[form] + (f" (ready: {ms(cold['ready']['median'])})" if "ready" in cold else "")
+        lines.append(f"| {label} | {ms(cold['median'])} | {ms(cold['p90'])} | {cold['runs']} | "
+                     + " | ".join(parts) + " |")
+    source = result["source"]
+    lines.append(f"| (a) with the model from Cloud Storage (emulator) | {ms(source['cold']['median'])} | "
+                 f"{ms(source['cold']['p90'])} | {source['cold']['runs']} | - | of which download "
+                 f"{ms(source['download']['median'])} ({source['size_mb']:.1f} MB) | - |")
+    return lines
+
+
+def _warm_table(result: dict) -> list[str]:
+    lines = ["| form | p50 / p99 at 1 | p50 / p99 at 8 | texts/s, single | CPU per request | batch 8 "
+             "| batch 32 "
+             "| batch 64 | peak RSS |", "|---|---|---|---|---|---|---|---|---|"]
+    for form, warm in result["warm"].items():
+        one, eight = warm["latency"]["1"], warm["latency"]["8"]
+        batches = [f"{warm['batches'][b]['texts_per_second']:.0f}" if "batches" in warm else "-"
+                   for b in ("8", "32", "64")]
+        lines.append(f"| {FORMS[form]} | {ms(one['p50'])} / {ms(one['p99'])} | {ms(eight['p50'])} / "
+                     f"{ms(eight['p99'])} | {eight['per_second']:.0f} | {ms(eight['cpu_per_text'])} | "
+                     + " | ".join(batches)
+                     + f" | {warm['peak_rss_mib']:.0f} MiB |")
+    inner = result["in_process"]
+    lines.append(f"| floor: (c) p50 + tokenize and ONNX in-process ({ms(inner['predict']['median'])}; "
+                 f"tokenize alone {ms(inner['tokenize']['median'])}, "
+                 f"mail.clean {ms(inner['clean']['median'])}) "
+                 f"| {ms(floor(result))} | | | | | | | |")
+    return lines
+
+
+def _scaling_table(result: dict) -> list[str]:
+    scaling = result["warm"]["a"]["scaling"]
+    lines = ["| words | p50 / p99 at 1 | texts/s at 8 |", "|---|---|---|"]
+    lines += [f"| {n} | {ms(v['p50'])} / {ms(v['p99'])} | {v['per_second']:.0f} |"
+              for n, v in scaling["length"].items()]
+    lines += ["", "| concurrency | (a) p50 / p99 | (a) texts/s | (d) p50 / p99 | (d) texts/s |",
+              "|---|---|---|---|---|"]
+    naive = result["warm"]["d"]["scaling"]["concurrency"]
+    for c, v in scaling["concurrency"].items():
+        d = naive[c]
+        lines.append(f"| {c} | {ms(v['p50'])} / {ms(v['p99'])} | {v['per_second']:.0f} | "
+                     f"{ms(d['p50'])} / {ms(d['p99'])} | {d['per_second']:.0f} |")
+    return lines
+
+
+def markdown(results: dict[str, dict], meta: dict) -> str:
+    """All tables, one section per model, then the targets side by side."""
+    command = "python -m bench" + (" --quick" if meta["quick"] else "")
+    out = [f"Run of {meta['date']} on {meta['machine']}, `{command}` "
+           f"({meta['seconds']:.0f} s; load average {meta['load_average_before']:.2f} before it, "
+           f"{meta['load_average_after']:.2f} after, the bench's own share up to 2). Servers "
+           f"pinned to one core, load (wrk) on the other; warm figures from at least {meta['wrk_seconds']} s "
+           "of wrk per cell. Artifacts: "
+           + ", ".join(f"{name} from `{folder}`" for name, folder in meta["artifacts"].items()) + "."]
+    if meta.get("container_skipped"):
+        out.append(f"\nThe podman form was skipped: {meta['container_skipped']}")
+    out += ["", "### In this run", "", *highlights(results)]
+    for name, result in results.items():
+        out += ["", f"### {name} ({result['artifact']})", "",
+                "Cold start: spawn -> first successful prediction.",
+                "", *_cold_table(result), "", "Warm: a typical e-mail (~300 words), at concurrency 1 and 8.",
+                "", *_warm_table(result), "", "Scaling of (a) with text length, and of (a) and (d) with "
+                "concurrency (typical e-mail).", "", *_scaling_table(result)]
+    names = list(results)
+    out += ["", "### Targets", "", "| target | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    rows: dict[str, list[str]] = {}
+    bounds = []
+    for i, name in enumerate(names):
+        for target in targets(results[name], transformer=is_transformer(results[name])):
+            rows.setdefault(target.name, ["-"] * len(names))[i] = f"{target.value} {_verdict(target)}"
+            bounds.append(f"- {name}, {target.name}: {target.bound}")
+    out += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows.items()]
+    out += ["", "What bounds each, measured in the same run:", "", *bounds]
+    return "\n".join(out)
+
+
+def summary(results: dict[str, dict], meta: dict) -> str:
+    """The few numbers the README shows: each form side by side, per model."""
+    forms = ("a", "b", "c", "d")
+    lines = ["| | " + " | ".join(FORMS[f] for f in forms) + " |", "|---|" + "---|" * len(forms)]
+    for name, result in results.items():
+        cold, warm = result["cold"], result["warm"]
+        podman = f" ({ms(cold['b-podman']['median'])} in podman)" if "b-podman" in cold else ""
+        rows = {
+            "cold start": [ms(cold[f]["median"]) + (podman if f == "b" else "") for f in forms],
+            "warm p50, one at a time": [ms(warm[f]["latency"]["1"]["p50"]) for f in forms],
+            "texts/s on one core": [f"{warm[f]['latency']['8']['per_second']:.0f}" for f in forms],
+            "peak RSS after the same load": [f"{warm[f]['peak_rss_mib']:.0f} MiB" for f in forms],
+        }
+        lines += [f"| {name}: {label} | " + " | ".join(cells) + " |" for label, cells in rows.items()]
+    lines.append(f"\nMedians of {next(iter(results.values()))['cold']['a']['runs']} cold starts; "
+                 f"`make bench` of {meta['date']}; every table in [docs/bench.md](docs/bench.md).")
+    return "\n".join(lines)
+
+
+def highlights(results: dict[str, dict]) -> list[str]:
+    """The comparisons "Which form should I choose?" rests on, in this run's numbers."""
+    out = []
+    for name, r in results.items():
+        cold, warm = r["cold"], r["warm"]
+        colds = {f: ms(cold[f]["median"]) for f in cold}
+        p50 = {f: ms(warm[f]["latency"]["1"]["p50"]) for f in warm}
+        cpu = {f: ms(single(r, f)["cpu_per_text"]) for f in ("a", "d")}
+        rate = {f: f"{single(r, f)['texts_per_second']:.0f}" for f in ("a", "d")}
+        podman = f"; `podman run` of it {colds['b-podman']}" if "b-podman" in colds else ""
+        out += [
+            f"- {name}: cold start (a) {colds['a']} vs (b) {colds['b']}{podman}; the bare framework (c) "
+            f"{colds['c']}; the seed (d) {colds['d']}.",
+            f"- {name}: warm p50 (a) {p50['a']}, (b) {p50['b']}, (d) {p50['d']}; CPU per request "
+            f"(a) {cpu['a']}, (d) {cpu['d']}; texts/s on one core (a) {rate['a']}, (d) {rate['d']}; "
+            f"peak RSS (a) {peak_rss(warm['a']):.0f} MiB.",
+            f"- {name}: from Cloud Storage (a) starts in {ms(r['source']['cold']['median'])} instead of "
+            f"{colds['a']}, of which the download {ms(r['source']['download']['median'])}.",
+        ]
+    return out

@@ -1,0 +1,39 @@
+"""The committed model scores a batch in slices, one graph run at a time: the same scores as alone."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from function import artifact, model
+from function.tokens import Encoding
+from tests.support import HAM, MODEL, SCAM
+
+
+def texts(n: int) -> list[str]:
+    """Different lengths, so slices pad to different widths."""
+    return [(SCAM if i % 2 else HAM) + " extra words" * (i % 7) * 40 for i in range(n)]
+
+
+def test_a_batch_in_slices_scores_as_each_text_alone():
+    art = artifact.read(MODEL)
+    scorer = model.Model(art, threads=1)
+    batch = texts(64)
+    tokenizer = Tokenizer.from_file(str(art.tokenizer))
+    ids, _ = Encoding.from_metadata(art.meta["tokenizer"]).encode(tokenizer, batch)
+    assert ids.shape[0] > model.RUN_TOKENS // ids.shape[1]  # more rows than one run takes
+    alone = np.array([scorer.scores([text])[0] for text in batch])
+    np.testing.assert_allclose(scorer.scores(batch), alone, atol=1e-6)
+    assert scorer.scores([]).shape == (0,)
+
+
+def test_requests_at_once_take_turns_and_keep_their_own_scores():
+    scorer = model.Model(artifact.read(MODEL), threads=1)
+    batches = [texts(9)[i:] for i in range(8)]
+    expected = [scorer.scores(b) for b in batches]
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(scorer.scores, batches * 4))
+    for got, want in zip(found, expected * 4, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-9)
