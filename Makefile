@@ -4,7 +4,7 @@ VENV   ?= .venv
 PORT   ?= 8080
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint model bench clean
+.PHONY: run test lint model bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,7 @@ run: $(VENV)/.runtime
 ## test: lint, then every test (installs Debian's chromium for the browser tests if missing)
 test: $(VENV)/.test
 	$(BIN)/ruff check .
-	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
-	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+	@command -v chromium >/dev/null && command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q chromium wrk; }
 	$(BIN)/python -m pytest
 	scripts/container-test.sh
 
@@ -41,6 +40,11 @@ model: $(VENV)/.test
 bench: $(VENV)/.test
 	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	timeout 20m $(BIN)/python -m bench $(BENCH_ARGS)
+
+## soak: the long hardening tests (fuzzing, 3 x 20,000 requests, faults); rewrites docs/reliability.md
+soak: $(VENV)/.test
+	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -5,6 +5,7 @@ unless MODEL_PRELOAD is set (the container form), which loads it as the server s
 """
 
 import functions_framework
+from werkzeug.exceptions import HTTPException
 
 from function import http, lazy
 from function.settings import settings
@@ -14,6 +15,9 @@ from function.settings import settings
 def predict(request):
     return http.handle(request)
 
+
+# Requests the framework refuses itself (its /favicon.ico, a path with a newline) get JSON too.
+functions_framework.errorhandler(HTTPException)(http.framework_error)
 
 if settings().preload:
     lazy.preload()

@@ -58,22 +58,48 @@ class Artifact:
         return self.meta["labels"].index(self.meta["positive_label"])
 
 
+def _strings(value: object) -> bool:
+    """A JSON object of strings to strings."""
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _validate(meta: dict, where: Path) -> None:
     missing = [key for key in REQUIRED if key not in meta]
     if missing:
         raise ArtifactError(f"{where} lacks {', '.join(missing)}")
     if meta.get("schema", SCHEMA) != SCHEMA:
-        raise ArtifactError(f"{where} has schema {meta['schema']}, this function reads {SCHEMA}")
-    if not isinstance(meta["labels"], list) or len(meta["labels"]) != 2:
-        raise ArtifactError(f"{where}: labels must be a list of two, not {meta['labels']!r}")
-    if meta["positive_label"] not in meta["labels"]:
+        raise ArtifactError(f"{where} has schema {meta['schema']!r}, this function reads {SCHEMA}")
+    for key in ("name", "version", "positive_label", "output"):
+        if not isinstance(meta[key], str):
+            raise ArtifactError(f"{where}: {key} must be a string, not {meta[key]!r}")
+    labels = meta["labels"]
+    if not isinstance(labels, list) or len(labels) != 2 or not all(isinstance(x, str) for x in labels):
+        raise ArtifactError(f"{where}: labels must be a list of two strings, not {labels!r}")
+    if meta["positive_label"] not in labels:
         raise ArtifactError(f"{where}: positive_label {meta['positive_label']!r} not in labels")
+    threshold = meta["threshold"]
+    if not isinstance(threshold, int | float) or isinstance(threshold, bool) or not 0 < threshold < 1:
+        raise ArtifactError(f"{where}: threshold must be a number between 0 and 1, not {threshold!r}")
+    for key in ("inputs", "files", "sha256"):
+        if not _strings(meta[key]):
+            raise ArtifactError(f"{where}: {key} must be an object of strings, not {meta[key]!r}")
     unknown = set(meta["inputs"]) - set(FEATURES)
     if unknown:
         raise ArtifactError(f"{where}: inputs name unknown features {sorted(unknown)}")
     for key in ("graph", "tokenizer"):
         if key not in meta["files"]:
             raise ArtifactError(f"{where}: files lacks {key!r}")
+    tokenizer = meta["tokenizer"]
+    counts = [tokenizer.get(k) for k in ("max_tokens", "head_tokens", "pad_id")] if isinstance(
+        tokenizer, dict) else []
+    if not (len(counts) == 3 and all(_whole(n) for n in counts) and 0 <= counts[1] <= counts[0]
+            and counts[0] >= 1 and counts[2] >= 0):
+        raise ArtifactError(f"{where}: tokenizer needs whole numbers max_tokens >= head_tokens >= 0 "
+                            f"and pad_id >= 0, not {tokenizer!r}")
 
 
 def read(root: Path, verify: bool = True) -> Artifact:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email
 import email.header
+import email.parser
 import email.policy
 import html
 import re
@@ -20,8 +21,11 @@ from html.parser import HTMLParser
 
 MAX_PARTS = 200  # a MIME bomb with thousands of parts is read only this far
 MAX_CHARS = 200_000  # text kept per message before the model's own token limit
+MAX_HEADER_CHARS = 8192  # of a subject: far past any real one
 
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Starts only where a run of address characters starts, and reads at most 64 of them (RFC 5321's
+# limit for the local part): unbounded, a long run without an "@" takes quadratic time.
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _QUOTED_RE = re.compile(r"^[ \t]*(?:>|\|>).*$", re.MULTILINE)
 # "[ILUG] ...", "Re: [SAtalk] ...": the list's tag, not the sender's words.
@@ -66,13 +70,18 @@ class _HTMLText(HTMLParser):
             self.parts.append(data)
 
 
+# A "<" that meets another "<" (or the end) before any ">" opens no tag. Escaped, it is read as
+# text: left in, such runs ("<p<p<p...") cost html.parser quadratic time.
+_UNCLOSED_RE = re.compile(r"<(?=[^<>]*(?:<|$))")
+
+
 def html_to_text(markup: str) -> str:
     parser = _HTMLText()
     try:
-        parser.feed(markup)
+        parser.feed(_UNCLOSED_RE.sub("&lt;", markup))
         parser.close()
     except Exception:  # malformed markup: keep what was read, drop the tags crudely
-        return html.unescape(re.sub(r"<[^>]*>", " ", markup))
+        return html.unescape(re.sub(r"<[^<>]*>", " ", markup))
     return "".join(parser.parts)
 
 
@@ -87,11 +96,16 @@ def _decode(payload: bytes, charset: str | None) -> str:
 
 
 def _header(value: object) -> str:
-    """Decodes an RFC 2047 header such as a subject; a broken one is kept as it came."""
+    """Decodes an RFC 2047 header such as a subject; a broken one is kept as it came.
+
+    Only its first MAX_HEADER_CHARS are read: decode_header takes quadratic time in the number
+    of encoded words, and a 1 MB subject of them would cost seconds.
+    """
+    text = str(value)[:MAX_HEADER_CHARS]
     try:
-        return str(email.header.make_header(email.header.decode_header(str(value))))
+        return str(email.header.make_header(email.header.decode_header(text)))
     except Exception:
-        return str(value)
+        return text
 
 
 def _body_parts(message: email.message.Message) -> tuple[list[str], list[str]]:
@@ -114,9 +128,13 @@ def _body_parts(message: email.message.Message) -> tuple[list[str], list[str]]:
 
 def message_text(raw: bytes) -> str:
     """The model's text for a raw RFC 822 message: subject and body, cleaned."""
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.compat32)
+        plain, markup = _body_parts(message)
+    except RecursionError:  # multiparts nested deeper than the parser can follow: the body as text
+        message = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        plain, markup = [str(message.get_payload())], []
     subject = _LIST_TAG_RE.sub(lambda m: m.group(1) or "", _header(message.get("Subject", "")))
-    plain, markup = _body_parts(message)
     body = "\n".join(plain) if plain else "\n".join(html_to_text(m) for m in markup)
     return clean(f"{subject}\n{body}")
 

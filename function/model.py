@@ -66,6 +66,9 @@ class Model:
                 f"model.json names inputs {lacking} or output {self._output!r} "
                 f"that the graph lacks (it has {sorted(graph_inputs)} -> {sorted(graph_outputs)})"
             )
+        unfed = sorted(graph_inputs - set(self._inputs.values()))
+        if unfed:  # else every request would fail in the run, after a load that looked fine
+            raise artifact.ArtifactError(f"the graph needs inputs {unfed} that model.json does not feed")
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """Probability of the positive label for each text, in order.

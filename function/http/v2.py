@@ -220,11 +220,12 @@ def _requested(header: dict) -> list[tuple[str, bool]]:
         raise _bad('"outputs" must be a list of objects such as {"name": "label"}')
     requested = []
     for output in wanted:
-        if output.get("name") not in OUTPUTS:
-            raise _bad(f"unknown output {output.get('name')!r}: this model has {', '.join(OUTPUTS)}")
+        name = output.get("name")
+        if not isinstance(name, str) or name not in OUTPUTS:  # a JSON object or list is unhashable
+            raise _bad(f"unknown output {name!r}: this model has {', '.join(OUTPUTS)}")
         own = output.get("parameters")
         flag = own.get("binary_data") if isinstance(own, dict) else None
-        requested.append((output["name"], binary if flag is None else flag is True))
+        requested.append((name, binary if flag is None else flag is True))
     return requested
 
 
