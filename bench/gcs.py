@@ -16,11 +16,13 @@ BUCKET = "bench-models"
 
 
 @contextlib.contextmanager
-def emulator() -> Iterator[str]:
-    """A fresh in-memory emulator; yields its URL (what STORAGE_EMULATOR_HOST takes)."""
+def emulator(prefix: tuple[str, ...] = tuple(CLIENT)) -> Iterator[str]:
+    """A fresh in-memory emulator; yields its URL (what STORAGE_EMULATOR_HOST takes).
+
+    `prefix` runs it on the bench's client core; the tests pass () to run it anywhere."""
     port = free_port()
     process = subprocess.Popen(
-        [*CLIENT, str(BIN / "gcp-storage-emulator"), "start", "--host", "127.0.0.1", "--port", str(port),
+        [*prefix, str(BIN / "gcp-storage-emulator"), "start", "--host", "127.0.0.1", "--port", str(port),
          "--in-memory", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

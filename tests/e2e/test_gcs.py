@@ -23,7 +23,8 @@ import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from tests.support import BIN, HAM, MODEL, SCAM, Reply, call, free_port
+from bench import gcs
+from tests.support import HAM, MODEL, SCAM, Reply, call, free_port
 
 BUCKET = "models"
 PREFIX = "scam/v1"
@@ -117,28 +118,10 @@ class FaultProxy:
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def emulator() -> Iterator[str]:
     """A real gcp-storage-emulator on 127.0.0.1, in memory, for this module."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("emulator") / "emulator.log").open("wb")
-    process = subprocess.Popen(
-        [str(BIN / "gcp-storage-emulator"), "start", "--host", "127.0.0.1", "--port", str(port),
-         "--in-memory", "--quiet"], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/", timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"gcp-storage-emulator did not start on port {port}") from None
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(10)
-    log.close()
+    with gcs.emulator(prefix=()) as url:
+        yield url
 
 
 @pytest.fixture
