@@ -50,17 +50,11 @@ def _labels(records: list[corpus.Record]) -> list[int]:
 
 
 def _scores(graph: bytes, trained, meta: dict, parent: Path, texts: list[str]) -> tuple[Path, np.ndarray]:
-    """Stages an artifact with `graph` and scores `texts` through the serving code itself,
-    in batches of similar length (one batch of thousands would not fit in memory)."""
+    """Stages an artifact with `graph` and scores `texts` through the serving code itself
+    (which runs the graph in bounded slices, so thousands of texts fit in memory)."""
     staged = package.stage(graph, trained.tokenizer, meta, parent)
     try:
-        model = Model(artifact.read(staged), threads=2)
-        order = np.argsort([len(t) for t in texts])
-        scores = np.zeros(len(texts))
-        for start in range(0, len(texts), 32):
-            chosen = order[start: start + 32]
-            scores[chosen] = model.scores([texts[i] for i in chosen])
-        return staged, scores
+        return staged, Model(artifact.read(staged), threads=2).scores(texts)
     except Exception:
         package.discard(staged)
         raise
