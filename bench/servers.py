@@ -113,7 +113,7 @@ class Running:
 
     def peak_rss_mib(self) -> float:
         """The largest peak resident set (VmHWM) among the server and its children."""
-        return max(_vmhwm_kib(pid) for pid in self._pids()) / 1024
+        return max(status_kib(pid, "VmHWM") for pid in self._pids()) / 1024
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the server and its children have used so far."""
@@ -157,11 +157,12 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime, stime
 
 
-def _vmhwm_kib(pid: int) -> int:
+def status_kib(pid: int, field: str) -> int:
+    """A size field of /proc/PID/status, such as VmRSS or VmHWM, in KiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
-    return 0
+    raise RuntimeError(f"/proc/{pid}/status has no {field}")
 
 
 def post(connection: http.client.HTTPConnection, body: bytes, content_type: str = "text/plain",

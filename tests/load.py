@@ -21,6 +21,8 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.servers import status_kib
+
 LUA = Path(__file__).with_name("load.lua")
 SCAM_WORDS = ["urgent", "transfer", "US$12,500,000", "bank", "account", "send", "your", "full", "name",
               "claim", "lottery", "prize", "now", "wire", "processing", "fee", "today", "confidential"]
@@ -167,16 +169,9 @@ def worker_pid(master: int) -> int:
     return children[0]
 
 
-def _status_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"/proc/{pid}/status has no {field}")
-
-
 def rss_mib(pid: int) -> float:
-    return _status_kib(pid, "VmRSS") / 1024
+    return status_kib(pid, "VmRSS") / 1024
 
 
 def peak_rss_mib(pid: int) -> float:
-    return _status_kib(pid, "VmHWM") / 1024
+    return status_kib(pid, "VmHWM") / 1024
