@@ -17,6 +17,7 @@ import email.parser
 import email.policy
 import html
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 MAX_PARTS = 200  # a MIME bomb with thousands of parts is read only this far
@@ -27,6 +28,9 @@ MAX_HEADER_CHARS = 8192  # of a subject: far past any real one
 # limit for the local part): unbounded, a long run without an "@" takes quadratic time.
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# A bare link as SMS scams write them ("smsg.io/fCVbD", "usps.parcel-fee.co/track"): a dotted host
+# whose last label is letters, then a path. A bare "amazon.com" without a path stays: it is words.
+_BARE_LINK_RE = re.compile(r"(?<![\w@.-])(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}/\S*", re.IGNORECASE)
 _QUOTED_RE = re.compile(r"^[ \t]*(?:>|\|>).*$", re.MULTILINE)
 # "[ILUG] ...", "Re: [SAtalk] ...": the list's tag, not the sender's words.
 _LIST_TAG_RE = re.compile(r"^((?:re|fwd?|aw):\s*)*\[[^\]\n]{1,40}\]\s*", re.IGNORECASE)
@@ -38,6 +42,39 @@ _FOOTER_WORDS = re.compile(
     r"|\(un\)subscription|list maintainer",
     re.IGNORECASE,
 )
+# A pasted or corpus e-mail's "Subject:" label: the subject is kept, its label dropped, so that a
+# pasted mail and the same mail parsed from RFC 822 reach the model as the same text.
+_SUBJECT_LABEL_RE = re.compile(r"\A\s*subject:[ \t]*", re.IGNORECASE)
+# Header blocks inside a body: forwarded and replied-to mail ("-----Original Message-----", then
+# "From: ...", "Sent: ..."). They say which mail client and archive a message came from, not what
+# its sender wants (the State Department archive is full of them). Two header lines in a row at
+# least: a lone "From: HMRC ..." line is the sender's own words.
+_INLINE_HEADERS_RE = re.compile(
+    r"^[ \t]*-*[ \t]*(?:original message|forwarded message)[ \t]*-*[ \t]*$"
+    r"|(?:^[ \t]*(?:from|sent|to|cc|bcc|date|subject)[ \t]*:[^\n]*(?:\n|\Z)){2,}",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A pasted raw e-mail: a header block of two lines or more (with continuation lines), then a
+# blank line. It is parsed as the message it is when one of its headers is a common one.
+_HEADER_BLOCK_RE = re.compile(r"\A(?:[!-9;-~]{1,76}:[^\n]*\n(?:[ \t][^\n]*\n)*){2,}\n")
+_COMMON_HEADER_RE = re.compile(
+    r"^(?:from|received|return-path|message-id|mime-version|date|to|subject|delivered-to):",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Characters that render as nothing (zero-width spaces and joiners, soft hyphens, direction
+# marks, the byte-order mark): inserted between letters they hide words from a model.
+_INVISIBLE = dict.fromkeys(
+    c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"
+)
+# Cyrillic and Greek letters that look like Latin ones, folded only inside words that also hold
+# Latin letters ("Pаypal" with a Cyrillic "а"): a Russian or Greek word is left alone.
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕԁӏԛԝАВЕКМНОРСТХІЈЅԌΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοτυνικ",
+    "aeopcyxijsdlqwABEKMHOPCTXIJSGABEZHIKMNOPTYXaotuvik",
+)
+_WORD_RE = re.compile(r"\w+")
+_LATIN_RE = re.compile(r"[a-zA-Z]")
+_FOREIGN_RE = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
 
@@ -136,7 +173,7 @@ def message_text(raw: bytes) -> str:
         plain, markup = [str(message.get_payload())], []
     subject = _LIST_TAG_RE.sub(lambda m: m.group(1) or "", _header(message.get("Subject", "")))
     body = "\n".join(plain) if plain else "\n".join(html_to_text(m) for m in markup)
-    return clean(f"{subject}\n{body}")
+    return _clean(_bounded(f"{subject}\n{body}"))
 
 
 def _strip_footer(text: str) -> str:
@@ -147,16 +184,51 @@ def _strip_footer(text: str) -> str:
     return text
 
 
+def _fold_word(match: re.Match) -> str:
+    word = match.group()
+    if _FOREIGN_RE.search(word) and _LATIN_RE.search(word):
+        return word.translate(_LOOKALIKES)
+    return word
+
+
+def normalize_unicode(text: str) -> str:
+    """One spelling for what looks the same: NFKC (fullwidth and mathematical letters, ligatures),
+    invisible format characters removed, look-alike letters inside Latin words folded."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    if _FOREIGN_RE.search(text):
+        text = _WORD_RE.sub(_fold_word, text)
+    return text
+
+
 def clean(text: str) -> str:
-    """Normalises any text (a pasted e-mail body or a parsed message) for the model."""
-    # Lone surrogates (valid in JSON strings, not in UTF-8) become "?".
-    text = text[:MAX_CHARS].encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n")
+    """Normalises any text (a pasted e-mail, a body, a corpus text) for the model.
+
+    A pasted raw e-mail (a header block first) is parsed as a message, so it reaches the model as
+    the same text as when it is sent as `message/rfc822`.
+    """
+    text = _bounded(text)
+    block = _HEADER_BLOCK_RE.match(text)
+    if block and _COMMON_HEADER_RE.search(block.group()):
+        return message_text(text.encode("utf-8"))
+    return _clean(text)
+
+
+def _bounded(text: str) -> str:
+    """The first MAX_CHARS characters; lone surrogates (valid in JSON strings, not in UTF-8)
+    become "?"."""
+    return text[:MAX_CHARS].encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n")
+
+
+def _clean(text: str) -> str:
+    text = normalize_unicode(_SUBJECT_LABEL_RE.sub("", text, count=1))
     if "<" in text and re.search(r"</?(?:html|body|p|div|br|a|font|table)\b", text, re.I):
         text = html_to_text(text)
     text = _strip_footer(text)
     text = _QUOTED_RE.sub("", text)
     text = _BOUNDARY_RE.sub("", text)
+    text = _INLINE_HEADERS_RE.sub("", text)
     text = _URL_RE.sub(" urladdress ", text)
+    text = _BARE_LINK_RE.sub(" urladdress ", text)
     text = _EMAIL_RE.sub(" emailaddress ", text)
     text = _SPACE_RE.sub(" ", text)
     text = _BLANK_LINES_RE.sub("\n", text)
