@@ -1,9 +1,13 @@
-"""The transformer path, end to end in seconds: a tiny randomly initialised BERT is
-fine-tuned for a few steps -> ONNX -> parity -> int8 -> artifact -> served by the real server."""
+"""The transformer paths, end to end in seconds, on a tiny randomly initialised BERT:
+fine-tuned for a few steps, or frozen with a fitted head (its embeddings cached) ->
+ONNX -> parity -> int8 -> artifact -> served by the real server."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import random
+from types import SimpleNamespace
 
 import pytest
 
@@ -11,8 +15,11 @@ pytest.importorskip("torch", reason="the training requirements (requirements-tra
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
-from export.__main__ import main as export_main
+from export import package, quantize, verify
+from export.evaluate import THRESHOLD, metrics
 from function import artifact
+from function.mail import message_text
+from function.model import Model
 from tests.support import DOCUMENT_TEXT, HAM, ROOT, SCAM, call
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -42,6 +49,8 @@ def tiny_bert(tmp_path_factory, eml_corpus):
 
 
 def test_minilm_path_fine_tunes_exports_quantizes_and_serves(eml_corpus, tiny_bert, tmp_path, serve, capsys):
+    from export.__main__ import main as export_main
+
     out = tmp_path / "minilm"
     code = export_main(["--model", "minilm", "--data", str(eml_corpus), "--out", str(out),
                         "--encoder", str(tiny_bert), "--max-steps", "40", "--learning-rate", "1e-3",
@@ -60,6 +69,63 @@ def test_minilm_path_fine_tunes_exports_quantizes_and_serves(eml_corpus, tiny_be
     assert reply.status == 200 and reply.body in (b"true", b"false")
     ready = call(server.url + "/readyz").json()
     assert ready["model"]["name"] == "scam-classifier-minilm-int8"
+
+
+def _split(eml_corpus) -> SimpleNamespace:
+    """A seeded 60/20/20 split of the corpus's distinct texts, as records with .text and .label."""
+    texts = {message_text(p.read_bytes()): int(p.parent.name == "scam") for p in eml_corpus.rglob("*.eml")}
+    records = [SimpleNamespace(text=t, label=label) for t, label in sorted(texts.items())]
+    random.Random(3).shuffle(records)
+    a, b = len(records) * 6 // 10, len(records) * 8 // 10
+    return SimpleNamespace(train=records[:a], validation=records[a:b], test=records[b:])
+
+
+def _chunks(cache) -> dict:
+    return {p: p.stat().st_mtime_ns for p in (cache / "minilm-embed").rglob("*.npz")}
+
+
+def test_frozen_minilm_caches_embeddings_exports_with_parity_and_serves(eml_corpus, tiny_bert, tmp_path,
+                                                                        serve, capsys):
+    from export import minilm
+
+    split = _split(eml_corpus)
+    args = argparse.Namespace(encoder=tiny_bert, cache=tmp_path / "cache")
+    trained = minilm.fit_frozen(split, args)
+    first = _chunks(args.cache)
+    assert first and "embed (frozen MiniLM)" in capsys.readouterr().err
+    assert trained.encoding.max_tokens == 128 and trained.encoding.head_tokens == 96
+    assert trained.regularization in minilm.FrozenConfig().c_grid
+
+    again = minilm.fit_frozen(split, args)  # a second fold on the same texts: only the head is fitted
+    assert "embed (frozen MiniLM)" not in capsys.readouterr().err and _chunks(args.cache) == first
+    assert again.regularization == trained.regularization
+    assert again.network.head.weight.equal(trained.network.head.weight)
+
+    test_texts, test_labels = [r.text for r in split.test], [r.label for r in split.test]
+    reference = trained.predict(test_texts)  # new texts: embedded once more, into a new chunk
+    assert len(_chunks(args.cache)) > len(first)
+    assert metrics(test_labels, reference, THRESHOLD)["f1"] > 0.9  # the head learned the words
+
+    meta = {"name": "scam-classifier-minilm-frozen", "labels": ["ham", "scam"], "positive_label": "scam",
+            "threshold": THRESHOLD, "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"},
+            "output": "probabilities", "tokenizer": trained.encoding.to_metadata()}
+    fp32 = minilm.to_onnx(trained)
+    staged = package.stage(fp32, trained.tokenizer, meta, tmp_path / "fp32")
+    onnx_scores = Model(artifact.read(staged), threads=2).scores(test_texts)
+    assert verify.parity(reference, onnx_scores) <= 1e-4  # ONNX embeds afresh: the cache held the truth
+
+    config = trained.network.encoder.config
+    int8 = quantize.quantize(quantize.optimize(fp32, config.num_attention_heads, config.hidden_size))
+    out = package.stage(int8, trained.tokenizer, meta, tmp_path / "int8")
+    assert verify.int8_gate(test_labels, onnx_scores, Model(artifact.read(out), threads=2).scores(test_texts),
+                            THRESHOLD)["agreement"] >= verify.MIN_AGREEMENT
+
+    server = serve({"MODEL_DIR": str(out)})
+    batch = call(server.url + "/predict", "POST", json.dumps({"texts": test_texts[:8]}).encode(),
+                 {"Content-Type": "application/json"}).json()
+    assert [p["label"] for p in batch["predictions"]] == [
+        "scam" if s >= THRESHOLD else "ham" for s in reference[:8]]
+    assert batch["model"]["name"] == "scam-classifier-minilm-frozen"
 
 
 def test_the_committed_transformer_artifact_serves_by_configuration_alone(serve):
