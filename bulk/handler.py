@@ -1,0 +1,72 @@
+"""The Beam ModelHandler: the function's own artifact and Model, loaded once per worker process.
+
+RunInference keeps what `load_model` returns in a per-process shared handle, so each worker
+process fetches (gs://), verifies (sha256) and loads the artifact once, then scores batches.
+Tokenization happens inside `Model.scores`, as in the function: Beam's stock ONNX handler stacks
+one numpy input, which does not fit a graph fed by a tokenizer.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from apache_beam.ml.inference.base import ModelHandler, PredictionResult
+
+from bulk import progress
+from function import artifact, store
+from function.model import Model
+
+CACHE_DIR = Path(os.environ.get("MODEL_CACHE_DIR", Path(tempfile.gettempdir()) / "bulk-model-cache"))
+
+
+def local_artifact(uri: str, cache_dir: Path = CACHE_DIR) -> artifact.Artifact:
+    """The verified artifact at `uri` (a folder or gs://), downloaded once per machine.
+
+    A Dataflow VM runs one worker process per core; the lock keeps them from downloading the
+    same artifact into the same cache folder at once.
+    """
+    if not uri.startswith("gs://"):
+        return artifact.read(Path(uri))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with (cache_dir / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return artifact.read(store.fetch(uri, cache_dir))
+
+
+class ScamModelHandler(ModelHandler[str, dict, Model]):
+    """Texts (already cleaned by function.mail) -> {"score", "prediction", "label", "model", "version"}."""
+
+    def __init__(self, model_uri: str, *, threads: int = 1, threshold: float | None = None,
+                 batch_size: int = 64, progress_dir: str | None = None) -> None:
+        super().__init__(min_batch_size=batch_size, max_batch_size=batch_size)
+        self._uri = model_uri
+        self._threads = threads
+        self._threshold = threshold
+        self._progress = progress_dir
+
+    def load_model(self) -> Model:
+        model = Model(local_artifact(self._uri), threads=self._threads, threshold=self._threshold)
+        progress.add(self._progress, "loads", now=True)
+        return model
+
+    def run_inference(self, batch: Sequence[str], model: Model,
+                      inference_args: dict[str, Any] | None = None) -> Iterable[PredictionResult]:
+        predictions = model.predict(list(batch))
+        progress.add(self._progress, "scored", len(predictions))
+        model_id = f"{model.name}@{model.version}"
+        return [
+            PredictionResult(None, {"score": p.score, "label": p.label, "prediction": p.prediction,
+                                    "model": model.name, "version": model.version}, model_id)
+            for p in predictions
+        ]
+
+    def get_num_bytes(self, batch: Sequence[str]) -> int:
+        return sum(len(text) for text in batch)
+
+    def get_metrics_namespace(self) -> str:
+        return "bulk"

@@ -1,0 +1,54 @@
+"""INPUT arguments -> the files to read: files, folders (read recursively) and globs, local or gs://."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+GLOB = "*?["
+
+
+class InputError(ValueError):
+    """An INPUT names nothing to read."""
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _local(given: str) -> list[str]:
+    paths = [Path(p) for p in glob.glob(given, recursive=True)] if any(c in given for c in GLOB) else [
+        Path(given)]
+    files: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and not _hidden(p, path))
+        elif path.is_file():
+            files.append(str(path))
+    return files
+
+
+def _remote(given: str) -> list[str]:
+    from apache_beam.io.filesystems import FileSystems
+
+    patterns = [given] if any(c in given for c in GLOB) else [given, given.rstrip("/") + "/**"]
+    for pattern in patterns:  # a file, else a folder
+        try:
+            found = FileSystems.match([pattern])[0].metadata_list
+        except Exception as error:  # Beam wraps every storage error in BeamIOError
+            raise InputError(f"{given}: cannot list it: {error}") from None
+        files = sorted(m.path for m in found if not m.path.endswith("/"))
+        if files:
+            return files
+    return []
+
+
+def expand(inputs: list[str]) -> list[str]:
+    """Every file named by `inputs`, each once, in the order given (a folder's files sorted)."""
+    files: dict[str, None] = {}
+    for given in inputs:
+        found = _remote(given) if "://" in given else _local(given)
+        if not found:
+            raise InputError(f"{given}: no such file or folder, or no file matches")
+        files.update(dict.fromkeys(found))
+    return list(files)
