@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bulk import gcs, inputs, output, progress
-from bulk.handler import local_artifact
+from bulk.fetch import local_artifact
 from bulk.sources import Columns
 from function import artifact, store
 

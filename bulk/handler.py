@@ -8,34 +8,14 @@ one numpy input, which does not fit a graph fed by a tokenizer.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 
 from bulk import progress
-from function import artifact, store
+from bulk.fetch import local_artifact
 from function.model import Model
-
-CACHE_DIR = Path(os.environ.get("MODEL_CACHE_DIR", Path(tempfile.gettempdir()) / "bulk-model-cache"))
-
-
-def local_artifact(uri: str, cache_dir: Path = CACHE_DIR) -> artifact.Artifact:
-    """The verified artifact at `uri` (a folder or gs://), downloaded once per machine.
-
-    A Dataflow VM runs one worker process per core; the lock keeps them from downloading the
-    same artifact into the same cache folder at once.
-    """
-    if not uri.startswith("gs://"):
-        return artifact.read(Path(uri))
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with (cache_dir / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return artifact.read(store.fetch(uri, cache_dir))
 
 
 class ScamModelHandler(ModelHandler[str, dict, Model]):

@@ -12,8 +12,9 @@ class InputError(ValueError):
     """An INPUT names nothing to read."""
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _hidden(relative: str) -> bool:
+    """A path inside a folder that has a hidden part (.DS_Store, .git/...): skipped, as `ls` would."""
+    return any(part.startswith(".") for part in relative.split("/"))
 
 
 def _local(given: str) -> list[str]:
@@ -22,7 +23,8 @@ def _local(given: str) -> list[str]:
     files: list[str] = []
     for path in paths:
         if path.is_dir():
-            files.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and not _hidden(p, path))
+            inside = sorted(p for p in path.rglob("*") if p.is_file())
+            files.extend(str(p) for p in inside if not _hidden(p.relative_to(path).as_posix()))
         elif path.is_file():
             files.append(str(path))
     return files
@@ -38,6 +40,8 @@ def _remote(given: str) -> list[str]:
         except Exception as error:  # Beam wraps every storage error in BeamIOError
             raise InputError(f"{given}: cannot list it: {error}") from None
         files = sorted(m.path for m in found if not m.path.endswith("/"))
+        if pattern != given:  # a folder
+            files = [f for f in files if not _hidden(f[len(pattern) - 2:])]
         if files:
             return files
     return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import apache_beam as beam
+from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import KeyedModelHandler, RunInference
 from apache_beam.pvalue import AsDict, AsSingleton, TaggedOutput
@@ -44,7 +45,7 @@ class ReadFile(beam.DoFn):
 
     def process(self, path: str):
         try:
-            handle = FileSystems.open(path)
+            handle = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
         except Exception as error:  # gone since the match, no permission: any cause, one dead letter
             yield self._emit(sources.DeadLetter(path, "unreadable", f"{type(error).__name__}: {error}"))
             return

@@ -7,16 +7,21 @@ read, so a bad row or a damaged file never stops a run and is never lost. Beam o
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
+import gzip
 import json
+import lzma
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 MAX_MESSAGE_BYTES = 32 << 20  # one message past this is dead-lettered, not held in memory
 CSV_FIELD_CHARS = 64 << 20  # csv's default (128 KiB) is shorter than many real e-mails
-COMPRESSION = (".gz", ".bz2", ".deflate", ".zst", ".lzma", ".xz")  # Beam opens these transparently
+# Decompressed here rather than by Beam, whose readers take a cut-off stream for a whole one.
+COMPRESSION = {".gz": lambda raw: gzip.GzipFile(fileobj=raw), ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile,
+               ".lzma": lzma.LZMAFile}
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,13 @@ def file_format(path: str) -> str:
 
 
 def read(path: str, handle: BinaryIO, columns: Columns = Columns()) -> Iterator[Message | DeadLetter]:
-    """Every message in one file. A read error ends the file with one dead letter for the rest."""
+    """Every message in one file (decompressed by its suffix). A read error, such as a compressed file
+    cut off, ends the file with one dead letter for the rest."""
     readers = {"mbox": _mbox, "csv": _csv, "jsonl": _jsonl}
     count = 0
+    suffix = path[path.rfind("."):].lower()
+    if suffix in COMPRESSION:
+        handle = COMPRESSION[suffix](handle)
     try:
         if file_format(path) == "message":
             yield _single(path, handle)
@@ -122,7 +131,7 @@ def _text(id_: str, value: object, column: str) -> Message | DeadLetter:
     if value is None:
         return DeadLetter(id_, "no_text", f"no {column!r} value")
     if not isinstance(value, str):
-        return DeadLetter(id_, "invalid_text", f"{column!r} is a {type(value).__name__}, not a string")
+        return DeadLetter(id_, "invalid_text", f"{column!r} must be a string, not {type(value).__name__}")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:  # undecodable bytes, kept as surrogates by the reader

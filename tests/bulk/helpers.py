@@ -1,0 +1,87 @@
+"""Running `python -m bulk` in its own venv (bulk/bulk.mk) and reading what it wrote; what the same
+messages look like as requests to the function, built here without bulk's own readers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import mailbox
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "bulk"
+BULK_PYTHON = ROOT / ".cache" / "venv-bulk" / "bin" / "python"
+TIMEOUT = 300  # seconds for one run: a stalled pipeline fails the test instead of hanging it
+
+# What the fixture archive holds: 20 items read, 7 of them dead letters.
+READ, DEAD = 20, {"empty": 3, "invalid_json": 2, "invalid_text": 1, "no_text": 1}
+
+
+def make_venv() -> Path:
+    """The Beam venv, made or brought up to date by its make target (a no-op once it is)."""
+    subprocess.run(["make", "--no-print-directory", "-s", "-f", "bulk/bulk.mk", "bulk-venv"], cwd=ROOT,
+                   check=True)
+    return BULK_PYTHON
+
+
+@dataclass
+class Run:
+    code: int
+    stderr: str
+    scores: list[dict]
+    dead: list[dict]
+    counts: dict
+
+
+def run(output: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BULK_PYTHON), "-m", "bulk", *args, "--output", str(output), "--no-progress"],
+                          cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                          timeout=TIMEOUT)
+
+
+def read_run(done: subprocess.CompletedProcess, folder: Path, name: str = "scores") -> Run:
+    """The three files of a finished run in `folder`."""
+    scores_path = next(p for p in (folder / f"{name}.jsonl", folder / f"{name}.csv") if p.exists())
+    if scores_path.suffix == ".csv":
+        with scores_path.open(newline="") as handle:
+            scores = [dict(row, score=float(row["score"]), prediction=row["prediction"] == "True")
+                      for row in csv.DictReader(handle)]
+    else:
+        scores = [json.loads(line) for line in scores_path.read_text().splitlines()]
+    dead = [json.loads(line) for line in (folder / f"{name}.dead.jsonl").read_text().splitlines()]
+    counts = json.loads((folder / f"{name}.counts.json").read_text())
+    return Run(done.returncode, done.stderr, scores, dead, counts)
+
+
+def requests(prefix: str) -> dict[str, tuple[str, bytes]]:
+    """id -> (content type, body) of the request that gives the function the same message.
+
+    Raw messages go as message/rfc822, text columns as JSON {"text": ...}; the mbox is split by
+    Python's mailbox module, not by bulk's reader. `prefix` is how the run named the fixture folder.
+    """
+    found: dict[str, tuple[str, bytes]] = {}
+    box = mailbox.mbox(FIXTURES / "archive.mbox", create=False)
+    for index, key in enumerate(box.keys()):
+        found[f"{prefix}/archive.mbox#{index}"] = ("message/rfc822", box.get_bytes(key))
+    for path in sorted((FIXTURES / "eml").glob("[!.]*")):  # hidden files are not messages
+        found[f"{prefix}/eml/{path.name}"] = ("message/rfc822", path.read_bytes())
+    with (FIXTURES / "rows.csv").open(newline="") as handle:
+        for index, row in enumerate(csv.DictReader(handle)):
+            found[row["id"] or f"{prefix}/rows.csv#{index}"] = ("application/json", _text(row["text"]))
+    lines = [line for line in (FIXTURES / "rows.jsonl").read_text().splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("text"), str):
+            id_ = record.get("id") or f"{prefix}/rows.jsonl#{index}"
+            found[id_] = ("application/json", _text(record["text"]))
+    return found
+
+
+def _text(text: str) -> bytes:
+    return json.dumps({"text": text}).encode()
