@@ -30,21 +30,26 @@ def _local(given: str) -> list[str]:
     return files
 
 
-def _remote(given: str) -> list[str]:
+def _match(pattern: str, given: str) -> list[str]:
     from apache_beam.io.filesystems import FileSystems
 
-    patterns = [given] if any(c in given for c in GLOB) else [given, given.rstrip("/") + "/**"]
-    for pattern in patterns:  # a file, else a folder
-        try:
-            found = FileSystems.match([pattern])[0].metadata_list
-        except Exception as error:  # Beam wraps every storage error in BeamIOError
-            raise InputError(f"{given}: cannot list it: {error}") from None
-        files = sorted(m.path for m in found if not m.path.endswith("/"))
-        if pattern != given:  # a folder
-            files = [f for f in files if not _hidden(f[len(pattern) - 2:])]
-        if files:
-            return files
-    return []
+    try:
+        found = FileSystems.match([pattern])[0].metadata_list
+    except Exception as error:  # Beam wraps every storage error in BeamIOError
+        raise InputError(f"{given}: cannot list it: {error}") from None
+    return sorted(m.path for m in found if not m.path.endswith("/"))
+
+
+def _remote(given: str) -> list[str]:
+    """A glob; else the object named, if there is one; else the folder, less its hidden files."""
+    if any(c in given for c in GLOB):
+        return _match(given, given)
+    if not given.endswith("/"):
+        exact = [f for f in _match(given, given) if f == given]  # not every name it begins
+        if exact:
+            return exact
+    folder = given.rstrip("/") + "/"
+    return [f for f in _match(folder + "**", given) if not _hidden(f[len(folder):])]
 
 
 def expand(inputs: list[str]) -> list[str]:

@@ -36,7 +36,7 @@ class Run:
     counts: dict
 
 
-def run(output: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def run(output: Path | str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(BULK_PYTHON), "-m", "bulk", *args, "--output", str(output), "--no-progress"],
                           cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           timeout=TIMEOUT)
