@@ -25,13 +25,15 @@ RUN python -m compileall -q main.py function \
 USER 10001:10001
 
 # MODEL_PRELOAD: the worker loads the model as it starts; /readyz answers 200 only then.
-# One gunicorn worker (one model in memory) with THREADS request threads: enough to overlap I/O with
-# inference on 1-2 vCPUs (functions-framework's default, 4 x os.cpu_count(), counts the host's cores).
-# ONNX Runtime sizes its own pool from the CPU quota (ORT_THREADS overrides).
+# The function is asynchronous: functions-framework serves it with one uvicorn worker under gunicorn
+# (one model in memory); ONNX Runtime gets ORT_THREADS, the instance's CPUs.
 # functions-framework reads the port from $PORT; on SIGTERM gunicorn finishes in-flight requests and exits 0.
 ENV PORT=8080 \
-    MODEL_PRELOAD=true \
-    WORKERS=1 \
-    THREADS=4
+    MODEL_PRELOAD=true
+# The sizes come from serving.env (python scripts/sizes.py renders this block).
+# sizes:begin
+ENV WORKERS=1 \
+    ORT_THREADS=1
+# sizes:end
 EXPOSE 8080
 CMD ["functions-framework", "--source", "main.py", "--target", "predict"]

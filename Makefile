@@ -22,11 +22,13 @@ $(VENV)/.test: requirements.txt requirements-train.txt requirements-bench.txt re
 run: $(VENV)/.runtime
 	$(BIN)/functions-framework --source main.py --target predict --port $(PORT)
 
-## test: lint, then every test (installs Debian's chromium for the browser tests if missing)
+## test: lint, the fast in-process tier, then the tests with real processes and the container
+## (installs Debian's chromium and wrk if missing); pytest prints each tier's time
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	@command -v chromium >/dev/null && command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q chromium wrk; }
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m fast
+	$(BIN)/python -m pytest -m process
 	scripts/container-test.sh
 
 lint: $(VENV)/.test

@@ -18,11 +18,11 @@ Options (each also read from the environment variable shown; a flag wins)
   --project=ID          DEPLOY_PROJECT, GOOGLE_CLOUD_PROJECT or CLOUDSDK_CORE_PROJECT (required)
   --region=REGION       DEPLOY_REGION         default us-central1
   --name=NAME           DEPLOY_NAME           default scam-check (the function or service)
-  --memory=SIZE         DEPLOY_MEMORY         default 1Gi (Mi or Gi)
-  --cpu=N               DEPLOY_CPU            default 1 (1, 2, 4, 6, 8 or a fraction below 1)
+  --memory=SIZE         DEPLOY_MEMORY         default from serving.env (1Gi; Mi or Gi)
+  --cpu=N               DEPLOY_CPU            default from serving.env (1; 1, 2, 4, 6, 8 or a fraction)
   --min-instances=N     DEPLOY_MIN_INSTANCES  default 0 (1 or more: no cold starts, billed idle)
   --max-instances=N     DEPLOY_MAX_INSTANCES  default 10
-  --concurrency=N       DEPLOY_CONCURRENCY    default 8 requests at once per instance
+  --concurrency=N       DEPLOY_CONCURRENCY    default from serving.env (8 requests at once per instance)
   --timeout=SECONDS     DEPLOY_TIMEOUT        default 60s
   --public              DEPLOY_PUBLIC=true    allow unauthenticated calls (default: private)
   --image=IMAGE         DEPLOY_IMAGE          run: deploy this image instead of building one
@@ -56,13 +56,15 @@ case "$COMMAND" in
 esac
 
 PROJECT=${DEPLOY_PROJECT:-${GOOGLE_CLOUD_PROJECT:-${CLOUDSDK_CORE_PROJECT:-}}}
+# shellcheck source=serving.env
+. ./serving.env  # the serving sizes: CPU, MEMORY, CONCURRENCY (and what the image renders from them)
 REGION=${DEPLOY_REGION:-us-central1}
 NAME=${DEPLOY_NAME:-scam-check}
-MEMORY=${DEPLOY_MEMORY:-1Gi}
-CPU=${DEPLOY_CPU:-1}
+MEMORY=${DEPLOY_MEMORY:-$MEMORY}
+CPU=${DEPLOY_CPU:-$CPU}
 MIN_INSTANCES=${DEPLOY_MIN_INSTANCES:-0}
 MAX_INSTANCES=${DEPLOY_MAX_INSTANCES:-10}
-CONCURRENCY=${DEPLOY_CONCURRENCY:-8}
+CONCURRENCY=${DEPLOY_CONCURRENCY:-$CONCURRENCY}
 TIMEOUT=${DEPLOY_TIMEOUT:-60s}
 PUBLIC=${DEPLOY_PUBLIC:-false}
 IMAGE=${DEPLOY_IMAGE:-}
@@ -168,10 +170,10 @@ if [[ $DRY_RUN != true ]] && ! command -v gcloud >/dev/null; then
   fail "gcloud not found: install the Google Cloud CLI, then run gcloud auth login"
 fi
 
-# The function's settings, the same for both forms. THREADS sizes functions-framework's
-# gunicorn to the concurrency; ORT_THREADS gives ONNX Runtime the instance's whole CPUs.
+# The function's settings, the same for both forms: ORT_THREADS gives ONNX Runtime the instance's
+# whole CPUs (the event loop takes any concurrency; there is no request thread pool to size).
 env_vars() {
-  local vars="THREADS=$CONCURRENCY,ORT_THREADS=$((CPU_WHOLE > 0 ? CPU_WHOLE : 1))"
+  local vars="ORT_THREADS=$((CPU_WHOLE > 0 ? CPU_WHOLE : 1))"
   [[ -z $MODEL_URI ]] || vars+=",MODEL_URI=$MODEL_URI"
   [[ -z $MAX_BODY_BYTES ]] || vars+=",MAX_BODY_BYTES=$MAX_BODY_BYTES"
   [[ -z $MAX_BATCH ]] || vars+=",MAX_BATCH=$MAX_BATCH"

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.sizes import read as read_sizes
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SERVER_CORE, CLIENT_CORE = "0", "1"
@@ -29,9 +31,8 @@ TYPICAL = (
 ) * 6  # about 300 words, a typical e-mail
 LONG = TYPICAL * 10  # about 3,000 words
 
-# What deploy.sh sets on both platforms (concurrency 8 on 1 vCPU): gunicorn request threads
-# and ONNX Runtime threads.
-DEPLOYED = {"THREADS": "8", "ORT_THREADS": "1"}
+# What the deployed forms run with (serving.env): one worker, ONNX Runtime threads.
+DEPLOYED = {name: value for name, value in read_sizes().items() if name in ("WORKERS", "ORT_THREADS")}
 CONTAINER_MODEL = "/bench-model"  # where the artifact under test is mounted in the container
 
 # The forms: (a) the function, lazy; (b) the container's start command, eager, as a plain

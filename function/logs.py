@@ -6,9 +6,10 @@ Never pass an e-mail's text here: log its length, not its content.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
+
+from function.settings import settings
 
 _write_lock = threading.Lock()
 
@@ -18,7 +19,7 @@ def trace_field(header: str | None) -> dict:
     trace = (header or "").split("/", 1)[0].strip()
     if not trace or not trace.isalnum() or len(trace) > 64:
         return {}
-    project = os.environ.get("GOOGLE_CLOUD_PROJECT", "").strip()
+    project = settings().project
     value = f"projects/{project}/traces/{trace}" if project else trace
     return {"logging.googleapis.com/trace": value}
 

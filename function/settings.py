@@ -41,6 +41,28 @@ def _threshold(env: dict) -> float | None:
     return value
 
 
+def _seconds(env: dict, name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 <= value <= 3600:
+        raise SettingsError(f"{name} must lie between 0 and 3600 seconds, not {value}")
+    return value
+
+
+def _threads(env: dict, warnings: list[str]) -> int:
+    """ORT_THREADS, at most the CPUs this process may use: more only makes threads fight for them."""
+    cpus = available_cpus()
+    wanted = _int(env, "ORT_THREADS", cpus)
+    if wanted > cpus:
+        warnings.append(f"ORT_THREADS={wanted} exceeds the {cpus} CPUs this process may use: using {cpus}")
+    return min(wanted, cpus)
+
+
 def _bool(env: dict, name: str) -> bool:
     raw = env.get(name, "").strip().lower()
     if raw in ("", "0", "false", "no", "off"):
@@ -82,28 +104,37 @@ class Settings:
     model_uri: str  # a local folder, or gs://bucket/prefix/
     cache_dir: Path  # where a gs:// artifact is downloaded to
     fetch_timeout: float  # seconds for a whole gs:// download, retries included
+    retry_seconds: float  # a failed load is remembered this long, doubled after each failure in a row
     max_body_bytes: int
     max_batch: int
-    threads: int  # ONNX Runtime intra-op threads
+    threads: int  # ONNX Runtime intra-op threads, at most the available CPUs
     preload: bool  # load at start-up (the container form) instead of on first request
     threshold: float | None  # overrides the artifact's decision threshold
     cors_origins: tuple[str, ...]  # browser origins allowed to call; empty: CORS off
+    revision: str  # K_REVISION: the deployed revision on Cloud Run and Cloud Functions gen2
+    project: str  # GOOGLE_CLOUD_PROJECT: names the trace in log lines
+    warnings: tuple[str, ...] = ()  # settings adjusted to what the instance can do, logged at start
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
         env = os.environ if env is None else env
         _refuse_debug(env)
         uri = env.get("MODEL_URI", "").strip() or env.get("MODEL_DIR", "").strip()
+        warnings: list[str] = []
         return cls(
             model_uri=uri or str(DEFAULT_MODEL_DIR),
             cache_dir=Path(env.get("MODEL_CACHE_DIR", "").strip() or "/tmp/model-cache"),
             fetch_timeout=float(_int(env, "MODEL_FETCH_TIMEOUT", 60)),
+            retry_seconds=_seconds(env, "MODEL_RETRY_SECONDS", 1.0),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1 << 20),
             max_batch=_int(env, "MAX_BATCH", 64),
-            threads=_int(env, "ORT_THREADS", available_cpus()),
+            threads=_threads(env, warnings),
             preload=_bool(env, "MODEL_PRELOAD"),
             threshold=_threshold(env),
             cors_origins=_origins(env),
+            revision=env.get("K_REVISION", "").strip() or "local",
+            project=env.get("GOOGLE_CLOUD_PROJECT", "").strip(),
+            warnings=tuple(warnings),
         )
 
 

@@ -11,6 +11,14 @@ import pytest
 
 from tests.support import Server, start_server
 
+FAST_TIERS = ("unit", "app")  # in process, no server: seconds
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks every test `fast` (tests/unit, tests/app) or `process` (real servers, gcloud, podman)."""
+    for item in items:
+        item.add_marker("fast" if item.path.parent.name in FAST_TIERS else "process")
+
 
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator:
@@ -18,7 +26,8 @@ def serve(tmp_path: Path) -> Iterator:
     servers: list[Server] = []
 
     def factory(env: dict | None = None, ready_path: str = "/healthz") -> Server:
-        server = start_server(tmp_path / "logs", env, ready_path)
+        # Failed loads are retried at once unless a test sets the back-off it checks.
+        server = start_server(tmp_path / "logs", {"MODEL_RETRY_SECONDS": "0", **(env or {})}, ready_path)
         servers.append(server)
         return server
 

@@ -1,4 +1,4 @@
-"""The Python client (function/client.py) and the curl and gcloud examples of docs/use.md,
+"""The Python client (client/__init__.py) and the curl and gcloud examples of docs/use.md,
 against a real server."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from function.client import Client, ClientError, Prediction
+from client import Client, ClientError, Prediction
 from tests.support import HAM, ROOT, SCAM, call, free_port
 
 USE = ROOT / "docs" / "use.md"
@@ -153,7 +153,7 @@ def test_the_documented_gcloud_functions_call(base_url, tmp_path):
 
 def test_client_file_works_alone_with_the_standard_library(base_url, tmp_path):
     """A data scientist copies the one file: it imports nothing but the standard library."""
-    source = (ROOT / "function" / "client.py").read_text(encoding="utf-8")
+    source = (ROOT / "client" / "__init__.py").read_text(encoding="utf-8")
     tree = ast.parse(source)
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}

@@ -141,7 +141,7 @@ def test_dry_run_prints_every_command_and_runs_none(recorder, tmp_path):
     assert function.startswith("+ gcloud functions deploy scam-check --project=demo-project ")
     for flag in ("--gen2", "--runtime=python311", "--source=.", "--entry-point=predict", "--trigger-http",
                  "--no-allow-unauthenticated", "--memory=1Gi", "--concurrency=8",
-                 "--set-env-vars=THREADS=8,ORT_THREADS=1"):
+                 "--set-env-vars=ORT_THREADS=1"):
         assert f" {flag}" in function
     listing, run = printed["run"]
     assert listing == "+ gcloud meta list-files-for-upload ."
@@ -160,7 +160,7 @@ def test_gcloudignore_uploads_only_what_the_function_runs(tmp_path):
                             capture_output=True, text=True, timeout=60, check=True)
     files = set(listed.stdout.split())
     assert files == runtime_files()
-    assert {"main.py", "requirements.txt", "model/model.onnx", "function/http/predict.py"} <= files
+    assert {"main.py", "requirements.txt", "model/model.onnx", "function/web/predict.py"} <= files
     for name in files:  # no tests, training code, caches, environments, benchmarks or docs
         assert name.split("/")[0] in {"main.py", "requirements.txt", "function", "model"}, name
 
@@ -180,7 +180,7 @@ def test_function_deploy_sends_every_setting_and_calls_the_real_function(recorde
     assert function["serviceConfig"] == {
         "availableMemory": "2Gi", "availableCpu": "2", "minInstanceCount": 1, "maxInstanceCount": 5,
         "maxInstanceRequestConcurrency": 16, "timeoutSeconds": 120,
-        "environmentVariables": {"THREADS": "16", "ORT_THREADS": "2", "MAX_BATCH": "32"},
+        "environmentVariables": {"ORT_THREADS": "2", "MAX_BATCH": "32"},
     }
     assert uploaded == runtime_files()  # the zip, as .gcloudignore says
     assert recorder.find("POST", ":setIamPolicy") == []  # private by default
@@ -205,7 +205,7 @@ def test_function_settings_from_the_environment_with_the_model_in_cloud_storage(
     assert (region, function["name"].rsplit("/", 1)[1]) == ("europe-west1", "scam-eu")
     assert function["serviceConfig"]["availableMemory"] == "512Mi"
     assert function["serviceConfig"]["environmentVariables"] == {
-        "THREADS": "8", "ORT_THREADS": "1", "MODEL_URI": "gs://my-models/models/v1/", "THRESHOLD": "0.7"}
+        "ORT_THREADS": "1", "MODEL_URI": "gs://my-models/models/v1/", "THRESHOLD": "0.7"}
     assert uploaded == {name for name in runtime_files() if not name.startswith("model/")}
     (grant,) = recorder.find("POST", r"/services/scam-eu:setIamPolicy$")  # --public
     assert grant.json()["policy"]["bindings"] == [{"members": ["allUsers"], "role": "roles/run.invoker"}]
@@ -238,7 +238,7 @@ def test_run_builds_the_dockerfile_with_boost_and_startup_probe(recorder, tmp_pa
     assert container["startupProbe"] == {"httpGet": {"path": "/readyz"}, "periodSeconds": 1,
                                          "timeoutSeconds": 1, "failureThreshold": 240}
     assert {e["name"]: e["value"] for e in container["env"]} == {
-        "THREADS": "4", "ORT_THREADS": "1", "MODEL_URI": "gs://my-models/models/v1/"}
+        "ORT_THREADS": "1", "MODEL_URI": "gs://my-models/models/v1/"}
     assert recorder.find("POST", ":setIamPolicy") == []  # private by default
 
 

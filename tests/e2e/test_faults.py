@@ -67,7 +67,7 @@ def test_a_broken_artifact_is_503_then_recovers(serve, tmp_path, fault):
     server = serve({"MODEL_DIR": str(folder)})
     for _ in range(2):  # every request retries the load, and fails the same way
         reply = call(server.url + "/predict", "POST", SCAM.encode(), {"Content-Type": "text/plain"})
-        assert reply.status == 503 and reply.headers["retry-after"] == "10"
+        assert reply.status == 503 and int(reply.headers["retry-after"]) >= 1
         assert reply.json()["error"]["code"] == "model_unavailable"
         assert reason in reply.json()["error"]["message"]
     assert call(server.url + "/readyz").status == 503

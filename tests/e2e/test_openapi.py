@@ -3,25 +3,15 @@ nothing it does not; its limits follow the settings."""
 
 from __future__ import annotations
 
-import re
-
 import schemathesis
 
-from function import http
-from function.http import v2
+from function.web import routes
 from tests.support import call
-
-IMPLICIT = {"HEAD", "OPTIONS"}  # HEAD answers as GET; OPTIONS is CORS's preflight
 
 
 def served() -> set[tuple[str, str]]:
-    """(path, method) for every route: ROUTES, and the rules of each sub-API under PREFIXES."""
-    routes = {(path, method) for path, methods in http.ROUTES.items() for method in methods}
-    assert set(http.PREFIXES) == {"/v2"}, "a new sub-API: list its rules here"
-    for rule in v2._MAP.iter_rules():
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-        routes |= {(path, method) for method in rule.methods - IMPLICIT}
-    return routes
+    """(path, method) for every route of the one route table (HEAD is implied by GET)."""
+    return {(route.path, method) for route in routes.ROUTES for method in route.methods}
 
 
 def test_the_document_is_valid_openapi_3(base_url):

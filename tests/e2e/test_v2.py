@@ -202,8 +202,8 @@ def test_binary_request_by_hand_matches_tritonclient(base_url):
 
 
 def test_routing_errors_keep_the_protocol_shape(base_url):
-    assert_v2_error(call(base_url + "/v2/nope"), 404, "no such endpoint")
-    assert_v2_error(call(base_url + "/v2/models/scam/explain", "POST", b"{}"), 404, "no such endpoint")
+    assert_v2_error(call(base_url + "/v2/nope"), 404, "no such path")
+    assert_v2_error(call(base_url + "/v2/models/scam/explain", "POST", b"{}"), 404, "no such path")
     reply = call(base_url + "/v2/models/scam/infer")
     assert_v2_error(reply, 405, "accepts POST")
     assert reply.headers["allow"] == "POST"
@@ -224,5 +224,5 @@ def test_live_needs_no_model_and_ready_tells_why_not(serve, tmp_path):
         triton.close()
     ready = call(server.url + "/v2/health/ready")
     assert_v2_error(ready, 503, "model.json")
-    assert ready.headers["retry-after"] == "10"
+    assert int(ready.headers["retry-after"]) >= 1
     assert_v2_error(infer_raw(server.url, b"{}"), 503, "unavailable")

@@ -4,8 +4,8 @@
   MIME structure (nested multiparts, unknown charsets and transfer encodings, broken encoded
   words) give valid UTF-8 within MAX_CHARS, never an exception; MIME bombs and pathological
   texts finish in bounded time and memory.
-- predict.parse: any body under any Content-Type gives texts for the model or an ApiError
-  with a 4xx status, never another exception.
+- POST /predict (in process): any body under any Content-Type gives a 200 or a JSON refusal
+  with a 4xx status, never a 500.
 - artifact.read + Model: any model.json gives a model or an ArtifactError, which lazy turns
   into a 503; nothing else escapes.
 """
@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import shutil
 import tempfile
@@ -22,22 +21,19 @@ import tracemalloc
 from collections import Counter
 from pathlib import Path
 
-import flask
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from function import artifact, mail
-from function.http import predict
-from function.http.errors import ApiError
 from function.model import Model
+from tests import asgi
 from tests.figures import record, size
 from tests.support import MODEL
 
 EXAMPLES = size("PROPERTY_EXAMPLES", 150)
 CASES: Counter = Counter()
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-APP = flask.Flask(__name__)
 MAX_BODY = 1 << 20  # the default MAX_BODY_BYTES these tests run with
 
 RTL = "\u202e\u202b\u200f\u061c\u05d0\u05d1\u0627\u0644\u0639\u0631\u0628\u064a\u0629"
@@ -213,20 +209,29 @@ BODY = st.one_of(st.binary(max_size=2048), DOCUMENT.map(json_body),
                  TEXT.map(lambda text: text.encode("utf-8", "replace")))
 
 
-def parse(body: bytes | dict, content_type: str) -> predict.Parsed:
-    with APP.test_request_context("/predict", method="POST", data=body, content_type=content_type or None):
-        return predict.parse(flask.request)
+def multipart(fields: dict) -> tuple[bytes, str]:
+    """A multipart/form-data body of text fields and (bytes, filename) files."""
+    boundary = "hypothesis-boundary-7f3c"
+    parts = []
+    for name, value in fields.items():
+        if isinstance(value, tuple):
+            head = f'Content-Disposition: form-data; name="{name}"; filename="{value[1]}"'
+            data = value[0]
+        else:
+            head, data = f'Content-Disposition: form-data; name="{name}"', value.encode()
+        parts.append(f"--{boundary}\r\n{head}\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def parsed_or_refused(body: bytes | dict, content_type: str) -> None:
-    try:
-        parsed = parse(body, content_type)
-    except ApiError as error:
-        assert 400 <= error.status < 500 and error.message
+def parse(body: bytes, content_type: str) -> asgi.Reply:
+    return asgi.post("/predict", body, content_type or None)
+
+
+def parsed_or_refused(body: bytes, content_type: str) -> None:
+    reply = parse(body, content_type)
+    if reply.status == 200:
         return
-    assert 1 <= len(parsed.texts) <= 64
-    for text in parsed.texts:
-        text.encode("utf-8")
+    assert 400 <= reply.status < 500 and reply.json()["error"]["message"], reply.body
 
 
 @FUZZ
@@ -238,26 +243,22 @@ def test_any_body_is_parsed_or_refused(body, content_type):
 
 @FUZZ
 @given(st.dictionaries(st.sampled_from(["text", "file", "other"]), st.one_of(
-    FORM_TEXT, st.binary(max_size=512).map(lambda raw: (io.BytesIO(raw), "mail.eml"))), max_size=3))
+    FORM_TEXT, st.binary(max_size=512).map(lambda raw: (raw, "mail.eml"))), max_size=3))
 def test_any_form_is_parsed_or_refused(fields):
     CASES["parse_form"] += 1
-    parsed_or_refused(fields, "multipart/form-data")
+    parsed_or_refused(*multipart(fields))
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/json", "message/rfc822",
                                           "application/x-www-form-urlencoded"])
 def test_a_body_over_the_limit_is_413(content_type):
-    with pytest.raises(ApiError) as refused:
-        parse(b"a" * (MAX_BODY + 1), content_type)
-    assert refused.value.status == 413
+    assert parse(b"a" * (MAX_BODY + 1), content_type).status == 413
 
 
 @pytest.mark.parametrize("body", [b"[" * 100_000, b'{"texts": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
                                   b'{"text": ' + b'{"a": ' * 20_000 + b"1" + b"}" * 20_001])
 def test_deep_json_is_400(body):
-    with pytest.raises(ApiError) as refused:
-        parse(body, "application/json")
-    assert refused.value.status == 400
+    assert parse(body, "application/json").status == 400
 
 
 REAL_META = json.loads((MODEL / artifact.METADATA).read_text())

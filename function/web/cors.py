@@ -7,7 +7,8 @@ of this: it calls its own origin.
 
 from __future__ import annotations
 
-from flask import Request, Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from function.settings import settings
 
@@ -29,7 +30,7 @@ def preflight(request: Request) -> Response | None:
     origin = _allowed(request)
     if origin is None:
         return None
-    return Response(status=204, headers={
+    return Response(status_code=204, headers={
         "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Methods": METHODS,
         "Access-Control-Allow-Headers": ALLOW_HEADERS, "Access-Control-Max-Age": MAX_AGE_SECONDS,
     })
@@ -39,7 +40,7 @@ def decorate(request: Request, response: Response) -> None:
     """Lets an allowed origin read the response; marks it as varying by Origin when CORS is on."""
     if not settings().cors_origins:
         return
-    response.vary.add("Origin")
+    response.headers.add_vary_header("Origin")
     origin = _allowed(request)
     if origin is not None:
         response.headers["Access-Control-Allow-Origin"] = origin

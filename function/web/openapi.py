@@ -10,10 +10,11 @@ import sys
 from collections.abc import Callable
 from functools import cache
 
-from flask import Request, Response
+from starlette.responses import Response
 
-from function.http.errors import json_response
 from function.settings import settings
+from function.web.call import Call
+from function.web.errors import json_response
 
 VERSION = "1.0.0"
 EXAMPLE = "Some text that I want to send to your model."
@@ -238,5 +239,5 @@ def document() -> dict:
     }
 
 
-def serve(request: Request) -> Response:
+async def serve(call: Call) -> Response:
     return json_response(document())

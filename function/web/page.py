@@ -12,7 +12,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from flask import Request, Response
+from starlette.responses import Response
+
+from function.web.call import Call
 
 PAGE = Path(__file__).with_name("page.html")
 
@@ -34,6 +36,6 @@ def _page() -> tuple[bytes, dict[str, str]]:
     return html.encode("utf-8"), headers
 
 
-def page(request: Request) -> Response:
+async def page(call: Call) -> Response:
     body, headers = _page()
-    return Response(body, mimetype="text/html", headers=headers)
+    return Response(body, headers=headers, media_type="text/html")

@@ -1,6 +1,6 @@
 """A small Python client for the scam function. Standard library only: copy this one file anywhere.
 
-    from client import Client                       # or: from function.client import Client
+    from client import Client                       # client/__init__.py, or this file copied as client.py
     scam = Client("https://europe-west1-my-project.cloudfunctions.net/scam")
     scam.predict("Dear friend, I need a foreign partner ...")
     # Prediction(prediction=True, label='scam', score=0.97, model='scam-classifier-fast', version='...')

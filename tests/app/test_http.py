@@ -1,0 +1,206 @@
+"""The in-process tier: routing, errors, limits, charsets, CORS and V2 through the deployed ASGI app,
+without a socket. Each hostile-input recipe of the HTTP layer (issue 11) is a case here; those that
+need a real connection (framing, slow clients, request-line size) are in tests/e2e/test_hostile.py.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from function import lazy
+from function.web import routes
+from tests.asgi import call, environment, post, post_json
+from tests.support import DOCUMENT_TEXT, HAM, SCAM
+
+LIMIT = 1 << 20
+
+
+def error_code(reply) -> str:
+    return reply.json()["error"]["code"]
+
+
+def test_the_document_exchange():
+    reply = post("/predict", DOCUMENT_TEXT.encode())
+    assert (reply.status, reply.body) == (200, b"false")
+    assert reply.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_http_scores_equal_the_model_in_process():
+    reply = post_json("/predict", {"texts": [SCAM, HAM]})
+    model = lazy.get()
+    from function import mail
+
+    expected = model.scores([mail.clean(SCAM), mail.clean(HAM)])
+    assert [p["score"] for p in reply.json()["predictions"]] == [round(float(s), 6) for s in expected]
+
+
+@pytest.mark.parametrize("path", ["/predict/", "//predict", "/predict//", "/v2//health/live",
+                                  "/v2/health//live/", "/v2/models//scam", "/v2/models/scam/"])
+def test_doubled_and_trailing_slashes_are_the_same_path(path):
+    method, body = ("POST", SCAM.encode()) if "predict" in path else ("GET", None)
+    reply = call(path, method, body, {"Content-Type": "text/plain"})
+    assert reply.status == 200, reply.body
+    assert "location" not in reply.headers
+
+
+def test_head_answers_as_get_without_a_body_and_405_names_allow():
+    assert call("/healthz", "HEAD").status == 200
+    reply = call("/predict", "GET")
+    assert reply.status == 405 and reply.headers["allow"] == "POST"
+    assert error_code(reply) == "method_not_allowed"
+    reply = call("/v2/models/scam/infer", "GET")
+    assert reply.status == 405 and reply.headers["allow"] == "POST"
+    assert isinstance(reply.json()["error"], str)
+    reply = call("/healthz", "TRACE")
+    assert reply.status == 405 and reply.headers["allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize(("path", "v2"), [("/nope", False), ("/v2/nope", True),
+                                          ("/v2/models/scam/explain", True), ("/favicon.ico", False),
+                                          ("/predict\n", False)])
+def test_unknown_paths_are_404_in_their_protocols_shape(path, v2):
+    reply = call(path)
+    assert reply.status == 404 and reply.headers["content-type"] == "application/json"
+    error = reply.json()["error"]
+    assert isinstance(error, str) if v2 else error["code"] == "not_found"
+
+
+def test_every_route_answers_head_or_its_methods():
+    for route in routes.ROUTES:
+        path = route.path.replace("{name}", "scam").replace("{version}", lazy.get().version)
+        for method in route.methods:
+            body = b"{}" if method == "POST" else None
+            reply = call(path, method, body, {"Content-Type": "application/json"})
+            assert reply.status < 500, (path, method, reply.body)
+
+
+def test_a_long_path_is_414_and_not_echoed():
+    path = "/" + "a" * 9000
+    reply = call(path)
+    assert reply.status == 414 and error_code(reply) == "uri_too_long"
+    assert b"aaaa" not in reply.body
+    reply = call("/" + "b" * 5000)
+    assert reply.status == 404 and len(reply.body) < 400  # the path is shown cut
+
+
+@pytest.mark.parametrize(("content_type", "parts"), [
+    ("text/plain", [b"a" * 400_000] * 3),
+    ("application/x-www-form-urlencoded", [b"a=&" * 150_000] * 3),
+    ("multipart/form-data; boundary=xx", [b"--xx\r\nContent-Disposition: form-data; name=\"f\"; "
+                                          b"filename=\"a.eml\"\r\n\r\n" + b"a" * 600_000, b"b" * 600_000]),
+    ("application/json", [b'{"text": "' + b"a" * 600_000, b"a" * 600_000 + b'"}']),
+    ("message/rfc822", [b"Subject: x\r\n\r\n" + b"a" * 700_000, b"a" * 700_000]),
+])
+def test_413_at_the_limit_however_the_body_is_framed(content_type, parts):
+    """Chunked bodies (several messages, no Content-Length) are counted as they arrive."""
+    reply = post("/predict", parts, content_type)
+    assert reply.status == 413 and error_code(reply) == "body_too_large"
+    declared = post("/predict", b"x", content_type, content_length=str(LIMIT + 1))
+    assert declared.status == 413
+
+
+def test_a_form_with_invalid_utf8_is_400():
+    reply = post("/predict", b"text=%ff%fe", "application/x-www-form-urlencoded")
+    assert reply.status == 400 and error_code(reply) == "invalid_encoding"
+    body = b'--xx\r\nContent-Disposition: form-data; name="text"\r\n\r\n\xff\xfe scam\r\n--xx--\r\n'
+    reply = post("/predict", body, "multipart/form-data; boundary=xx")
+    assert reply.status == 400 and error_code(reply) == "invalid_encoding"
+
+
+def test_form_fields_are_bounded():
+    reply = post("/predict", b"a=&" * 5_000 + b"text=hello", "application/x-www-form-urlencoded")
+    assert reply.status == 400 and error_code(reply) == "invalid_form"
+
+
+@pytest.mark.parametrize("charset", ["undefined", "idna", "punycode", "unicode-escape", "rot13", "base64",
+                                     "klingon", "x" * 500])
+def test_codecs_that_are_not_text_encodings_are_415(charset):
+    started = time.process_time()
+    reply = post("/predict", b"xn--zz abc-99999" * 1000, f"text/plain; charset={charset}")
+    assert reply.status == 415 and error_code(reply) == "unsupported_charset"
+    assert len(reply.body) < 400 and time.process_time() - started < 1.0
+
+
+@pytest.mark.parametrize(("charset", "status"), [("utf-8", 200), ("UTF-8", 200), ("latin-1", 415),
+                                                 ("utf-16", 415), ("punycode", 415)])
+def test_a_declared_json_charset_is_honoured_or_refused(charset, status):
+    reply = post("/predict", json.dumps({"text": SCAM}).encode(), f"application/json; charset={charset}")
+    assert reply.status == status
+
+
+def test_text_in_a_declared_charset_is_decoded():
+    reply = post("/predict", SCAM.encode("utf-16"), "text/plain; charset=utf-16")
+    assert (reply.status, reply.body) == (200, b"true")
+    assert post("/predict", b"\xff\xfe\xfd", "text/plain").status == 400
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "x-unknown"])
+def test_compressed_bodies_are_415(encoding):
+    for path in ("/predict", "/v2/models/scam/infer"):
+        reply = post(path, b"\x1f\x8b\x08\x00", "application/json", content_encoding=encoding)
+        assert reply.status == 415, (path, reply.body)
+
+
+def test_batches_are_bounded_and_ordered():
+    reply = post_json("/predict", {"texts": [SCAM, HAM, SCAM]})
+    assert [p["prediction"] for p in reply.json()["predictions"]] == [True, False, True]
+    reply = post_json("/predict", {"texts": [HAM] * 65})
+    assert reply.status == 422 and error_code(reply) == "batch_too_large"
+    reply = post_json("/predict", {"instances": [{"text": SCAM}, HAM]})
+    assert [p["prediction"] for p in reply.json()["predictions"]] == [True, False]
+
+
+@pytest.mark.parametrize(("document", "code"), [({"text": ""}, "empty_text"), ({"text": 3}, "invalid_text"),
+                                                ({"texts": []}, "invalid_batch"), ({}, "missing_text"),
+                                                ([1], "invalid_json")])
+def test_bad_json_is_a_clear_400(document, code):
+    reply = post_json("/predict", document)
+    assert reply.status == 400 and error_code(reply) == code
+
+
+def test_a_message_with_no_text_is_400():
+    raw = b"Subject: \r\nContent-Type: application/pdf\r\n\r\nJVBERi0xLjQK\r\n"
+    reply = post("/predict", raw, "message/rfc822")
+    assert reply.status == 400 and error_code(reply) == "empty_text"
+
+
+def test_v2_infer_as_json_and_errors_in_its_shape():
+    tensor = {"name": "text", "datatype": "BYTES", "shape": [2], "data": [SCAM, HAM]}
+    reply = post_json("/v2/models/scam/infer", {"id": "7", "inputs": [tensor]})
+    assert reply.status == 200 and reply.json()["id"] == "7"
+    assert reply.json()["outputs"][0]["data"] == ["scam", "ham"]
+    reply = post_json("/v2/models/scam/infer", {"inputs": [{**tensor, "data": [SCAM, " "]}]})
+    assert reply.status == 400 and "is empty" in reply.json()["error"]
+    reply = post("/v2/models/scam/infer", b"{}", "application/json",
+                 inference_header_content_length="9" * 5000)
+    assert reply.status == 400 and "Inference-Header-Content-Length" in reply.json()["error"]
+    reply = post_json("/v2/models/other/infer", {"inputs": [tensor]})
+    assert reply.status == 404 and "unknown model" in reply.json()["error"]
+
+
+def test_cors_answers_exactly_the_allowed_origins():
+    allowed = "https://page.example"
+    with environment(CORS_ORIGINS=allowed):
+        asking = {"Origin": allowed, "Access-Control-Request-Method": "POST"}
+        preflight = call("/predict", "OPTIONS", None, asking)
+        assert preflight.status == 204 and preflight.headers["access-control-allow-origin"] == allowed
+        reply = post("/predict", SCAM.encode(), origin="https://page.example.evil")
+        assert "access-control-allow-origin" not in reply.headers and reply.headers["vary"] == "Origin"
+    reply = post("/predict", SCAM.encode(), origin=allowed)
+    assert "access-control-allow-origin" not in reply.headers and "vary" not in reply.headers
+
+
+def test_openapi_lists_the_route_table():
+    document = call("/openapi.json").json()
+    documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops}
+    assert documented == {(route.path, method) for route in routes.ROUTES for method in route.methods}
+
+
+def test_hardening_headers_on_every_answer():
+    for reply in (call("/healthz"), call("/nope"), post("/predict", b"{", "application/json")):
+        assert reply.headers["x-content-type-options"] == "nosniff"
+        assert reply.headers["cache-control"] == "no-store"
+    assert call("/").headers["cache-control"] == "public, max-age=300"
