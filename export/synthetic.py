@@ -45,11 +45,14 @@ LAST = split(
     "Khan Ahmed Chen Wang Li Tanaka Sato Kim Park Nguyen Garcia Martinez Lopez Rossi Bianchi Müller "
     "Schmidt de Vries Jansen Kowalski Nowak Murphy Kelly O'Brien Okafor Mensah Adeyemi Haddad Hassan "
     "Johnson Miller Davis Anderson Clarke Hughes Edwards Campbell MacDonald Fraser Novak Larsen Berg", " ")
-CITIES = split(
-    "London|Manchester|Leeds|Bristol|Glasgow|Dublin|Cork|New York|Chicago|Austin|Seattle|Denver|Boston|"
-    "Toronto|Vancouver|Sydney|Melbourne|Brisbane|Perth|Mumbai|Bengaluru|Delhi|Pune|Berlin|Amsterdam|"
-    "Paris|Madrid|Lisbon|Edinburgh|Cardiff|Auckland"
-)
+CITIES = {
+    "uk": split("London|Manchester|Leeds|Bristol|Glasgow|Edinburgh|Cardiff|Birmingham|Norwich|Belfast"),
+    "us": split("New York|Chicago|Austin|Seattle|Denver|Boston|Atlanta|Phoenix|San Diego|Columbus"),
+    "in": split("Mumbai|Bengaluru|Delhi|Pune|Chennai|Hyderabad|Kolkata|Jaipur|Kochi"),
+    "au": split("Sydney|Melbourne|Brisbane|Perth|Adelaide|Hobart|Canberra|Gold Coast"),
+    "eu": split("Dublin|Cork|Berlin|Amsterdam|Paris|Madrid|Lisbon|Milan|Galway|Rotterdam"),
+    "ca": split("Toronto|Vancouver|Montreal|Calgary|Ottawa|Halifax|Winnipeg"),
+}
 COMPANIES = split(
     "Northwind Ltd|Brightline Analytics|Harbour & Finch|Kestrel Logistics|Bluepeak Software|Maple Row "
     "Consulting|Orchard Health|Tidewater Engineering|Greenfield Foods|Copperleaf Media|Summit Dental "
@@ -339,6 +342,15 @@ MONTHS = split("January February March April May June July August September Octo
 WEEKDAYS = split("Monday Tuesday Wednesday Thursday Friday Saturday Sunday", " ")
 REF_SHAPES = ("AA9999999", "#9999-99999", "999-9999999-9999999", "XXXXXX", "AAA-99999", "9999999999",
               "AA-9999-XXXX", "99999999", "#999999", "A9999999")
+PHONES = {"uk": ("0800 ### ####", "0345 ### ####", "+44 7### ######", "0330 ### ####", "0161 ### ####"),
+          "us": ("1-800-###-####", "+1 (###) ###-####", "(888) ###-####", "1-844-###-####"),
+          "in": ("1800 ### ####", "+91 9#### #####", "1860 ### ####", "+91 80 #### ####"),
+          "au": ("1300 ### ###", "+61 4## ### ###", "13 ## ##", "(02) #### ####"),
+          "eu": ("+353 1 ### ####", "+49 30 ########", "+31 20 ### ####", "1800 ### ###",
+                 "+33 1 ## ## ## ##"),
+          "ca": ("1-888-###-####", "+1 (416) ###-####", "1-866-###-####", "+1 (604) ###-####")}
+MOBILES = ("07### ######", "+44 7### ### ###", "+1 ###-###-####", "+61 4## ### ###", "+91 9#### #####",
+           "+353 8# ### ####", "+234 80# ### ####", "+63 9## ### ####", "+44 7### ######")
 INVOICE_SHAPES = ("INV-2026-9999", "INV99999", "9999/26", "SI-999999")
 TRACKING_SHAPES = ("AA999999999GB", "1Z999X99999999999X", "9999 9999 9999", "JD99999999999999999",
                    "H99XXX9999999999", "999999999999", "AA999999999AA")
@@ -348,8 +360,9 @@ PETS = split("Bella|Max|Luna|Charlie|Milo|Daisy|Rocky|Coco|Teddy|Poppy")
 
 
 def shaped(rng: random.Random, shape: str) -> str:
-    """A = capital letter, 9 = digit, X = letter or digit; anything else is kept."""
-    pools = {"A": string.ascii_uppercase, "9": string.digits, "X": string.ascii_uppercase + string.digits}
+    """A = capital letter, 9 or # = digit, X = letter or digit; anything else is kept."""
+    pools = {"A": string.ascii_uppercase, "9": string.digits, "#": string.digits,
+             "X": string.ascii_uppercase + string.digits}
     return "".join(rng.choice(pools[c]) if c in pools else c for c in shape)
 
 
@@ -380,7 +393,7 @@ class Fills(dict):
     def f_sender_first(self): return self.pick([n for n in FIRST if n != self["first"]])
     def f_sender_last(self): return self.pick(LAST)
     def f_relative(self): return self.pick(RELATIVES)
-    def f_city(self): return self.pick(CITIES)
+    def f_city(self): return self.pick(CITIES[self["region"]])
     def f_street(self): return self.pick(STREETS)
     def f_company(self): return self.pick(COMPANIES)
     def f_supplier(self): return self.pick(SUPPLIERS)
@@ -487,7 +500,7 @@ class Fills(dict):
 
     def f_scam_url(self):
         name, word = slug(self["brand"]), self.pick(self.kind.words)
-        rand = shaped(self.rng, self.pick(("xxxx", "xxxxxx", "xxxxxxx"))).lower()
+        rand = shaped(self.rng, self.pick(("XXXX", "XXXXXX", "XXXXXXX"))).lower()
         shapes = (f"https://{name}-{word}.{self.pick(ODD_TLDS)}/{rand}",
                   f"http://{word}-{name}.{self.pick(ODD_TLDS)}",
                   f"{self.pick(SHORTENERS)}/{shaped(self.rng, 'XXXXXXX')}",
@@ -498,20 +511,13 @@ class Fills(dict):
         return self.pick(shapes)
 
     def phone_number(self) -> str:
-        shapes = {"uk": ("0800 999 9999", "0345 999 9999", "+44 7999 999999", "0330 999 9999"),
-                  "us": ("1-800-999-9999", "+1 (999) 999-9999", "(888) 999-9999", "1-844-999-9999"),
-                  "in": ("1800 999 9999", "+91 99999 99999", "1860 999 9999"),
-                  "au": ("1300 999 999", "+61 499 999 999", "13 99 99"),
-                  "eu": ("+353 1 999 9999", "+49 30 99999999", "+31 20 999 9999", "1800 999 999"),
-                  "ca": ("1-888-999-9999", "+1 (416) 999-9999", "1-866-999-9999")}
-        return shaped(self.rng, self.pick(shapes[self["region"]]))
+        return shaped(self.rng, self.pick(PHONES[self["region"]]))
 
     def f_phone(self): return self.phone_number()
     def f_scam_phone(self): return self.phone_number()
 
     def f_mobile(self):
-        return shaped(self.rng, self.pick(("07999 999999", "+44 7999 999 999", "+1 999-999-9999",
-                                            "+61 499 999 999", "+91 99999 99999", "+353 89 999 9999")))
+        return shaped(self.rng, self.pick(MOBILES))
 
 
 def expand(template: str, fills: Fills) -> str:
@@ -840,6 +846,14 @@ LEGIT += (
          "parts>>]]\n\n~{sender_first} wrote: <<I've replaced the part, please test and let me know.|"
          "This should be fixed after a restart.|We've ordered it; it should arrive {day}.>>\n\n"
          "[[Reply to this e-mail to add a comment to the ticket.]]"),
+        ("Two-step verification is coming on {date}", "Hi all,\n\nFrom {date}, everyone will need "
+         "two-step verification to sign in to e-mail and the VPN.\n\n~What happens: the next time you "
+         "sign in on or after that date, you'll be asked to set up the authenticator app on your work "
+         "phone. It takes about five minutes.\n\n~What you don't need to do: there's no link in this "
+         "e-mail and we will never ask for your password or a code by e-mail, text or phone.[[ If "
+         "anyone does, report it with the Report button.]]\n\n[[~Drop-in help sessions are in the "
+         "{city} office kitchen on {day} from {time}.\n\n]]~Questions? Raise a ticket in the IT portal "
+         "as usual."),
         ("Reminder: security training due {date}", "Everyone needs to complete the annual security "
          "awareness module by {date}. It takes about {mins} minutes and is in the learning portal."
          "[[\n\nAs a reminder: IT will never ask for your password.]]"),
@@ -856,6 +870,13 @@ LEGIT += (
          "meeting", "Thanks all. Quick notes:\n\n^- We agreed to move the deadline to "
          "{date}.\n^- {sender_first} will share the draft by {day}.\n[[^- Budget stays at {amount}.\n]]\n"
          "Shout if I missed anything."),
+        ("Summary and actions: {topic}", "Thanks everyone for today. Here's where we landed.\n\n"
+         "~Decisions\n^- We go ahead with option <<A|B|2>>, with the smaller scope for phase one.\n^- Budget "
+         "capped at {amount} until the review on {date}.\n^- {sender_first} owns the supplier conversation "
+         "with {supplier}.\n\n~Actions\n^- {first}: update the plan and timeline by {day}.\n^- "
+         "<<Priya|Tom|Kate|Wei>>: check the numbers with finance.\n^- Everyone: add risks to the shared "
+         "register.\n\n[[~Open questions\nDo we need legal to look at the contract before signing? I'll "
+         "ask.\n\n]]~Next meeting is {date2} at {time}, same link. Shout if I've got anything wrong."),
         ("Can we move our 1:1?", "Something came up on {day}. Could we do {time} instead?[[ Happy to keep it "
          "short.]]"),
     ), amount=(500, 50000)),
@@ -939,6 +960,15 @@ SCAM = (
          "from {city} that we could not verify.\n\n~For your protection we have limited your online banking. "
          "To restore full access, confirm your details within {hours} hours:\n\n{scam_url}\n\n"
          "[[~If you do not verify, your card ending {card4} will be permanently blocked.]]"),
+        ("<<Important notice|Account review>> ref. {ref}", "As part of our regular security checks we "
+         "have noticed irregular activity on your {brand} account, including a sign-in from a device in "
+         "{city} and an attempted transfer of {amount}.\n\n~To protect you, some features have been "
+         "restricted until you complete a short verification. This takes about 3 minutes:\n\n^1. Go to "
+         "{scam_url}\n^2. Sign in with your customer number and passcode\n^3. Confirm your card details "
+         "and the one-time code we send you\n\n~If verification is not completed by {date}, your account "
+         "will be suspended and pending payments will be returned.[[ Any interest or charges caused by the "
+         "suspension will be your responsibility.]]\n\n[[~We apologise for any inconvenience. Your "
+         "security is our priority.\n\n]]~Please do not reply to this message."),
         ("Security alert: payment of {amount} on hold", "A payment of {amount} to {shop} is on hold pending "
          "your confirmation.\n\nIf you did not authorise this, call our fraud department now on {scam_phone} "
          "and quote reference {ref}.[[ Do not discuss this call with bank staff in branch, as the fraud may "
@@ -1031,6 +1061,14 @@ SCAM = (
          "statement in 24 hours. If you did not authorise this renewal, call our billing desk on "
          "{scam_phone} "
          "to get a refund.[[\n\n~Our technician will need remote access to process it.]]"),
+        ("<<Payment receipt|Subscription confirmation|Auto-renewal successful>> #{invoice}", "Dear {first},"
+         "\n\nThank you for your continued trust in {brand}. Your <<Total Security|Premium Protection|"
+         "Device Care>> plan has been renewed automatically for another year.\n\n~Order summary\n"
+         "Product: {brand} <<Total Security|Premium Protection|Device Care>> (<<3|5|10>> devices)\n"
+         "Invoice number: {invoice}\nAmount: {amount}\nPayment method: auto-debit\nRenewal date: {date}"
+         "\n\n~If you wish to cancel and receive a refund, please call our billing team within 24 hours on "
+         "{scam_phone}. A technician will help you install the refund form on your computer.\n\n[[~Calls "
+         "are answered 24/7. Have your bank details ready.\n\n]]~This is a system-generated message."),
         ("Your order {order} has shipped", "Your order of {qty} x <<iPhone 16 Pro|MacBook Air|PlayStation 5|"
          "gaming laptop>> for {amount} has shipped to {city}.\n\nIf you did not place this order, call "
          "{scam_phone} within 24 hours to cancel and get a full refund."),
@@ -1064,7 +1102,8 @@ SCAM = (
     ), email=(
         ("Your {brand} membership is on "
          "hold", "We were unable to charge your card ending {card4} for {amount}."
-         "\n\n~To keep watching without interruption, please update your payment details:\n{scam_url}\n\n"
+         "\n\n~To keep your {brand} <<membership|account|plan>> active, please update your payment "
+         "details:\n{scam_url}\n\n"
          "[[~If we don't hear from you within {hours} hours, your account will be closed.]]"),
         ("Payment declined - action needed", "Your subscription payment for {date} was declined. Please "
          "re-enter your card at {scam_url} to avoid losing your data."),
@@ -1079,7 +1118,7 @@ SCAM = (
          "will apply and the matter may go to collections."),
     ), amount=(30, 120), words=("toll", "pay-toll", "road-charge", "penalty")),
     Kind("prize", "scam", "brand", PRIZES, sms=(
-        "Congratulations {first}! You've been selected for a {brand} reward worth {amount}. Claim: "
+        "Congratulations {first}! You've been selected for a reward worth {amount} from {brand}. Claim: "
         "{scam_url}",
         "{brand} loyalty: your points worth {amount} expire today. Redeem now: {scam_url}",
         "You've won a <<iPhone 16|Dyson|{amount} voucher>> in our {brand} survey! Just pay {fee} shipping: "
@@ -1101,6 +1140,13 @@ SCAM = (
          "{hours} hours. ]]Sign in with your work e-mail and password to view."),
         ("Please DocuSign: <<payment confirmation|contract|remittance advice>> {ref}", "You have received a "
          "document to review and sign.\n\nREVIEW DOCUMENT: {scam_url}\n\n[[Sender: {sender_email}]]"),
+        ("<<Action required|Mailbox migration|Storage limit reached>>: {first}", "Dear {first},\n\n"
+         "Your {brand} mailbox has reached <<98%|99%|100%>> of its storage limit. As part of the move to "
+         "the new {company} mail servers, accounts that are not re-validated by {date} will stop "
+         "receiving messages and stored data may be lost.\n\n~Re-validate now: {scam_url}\n\n~You "
+         "will be asked to confirm your current password so that your folders can be copied.[[ This "
+         "takes less than a minute.]]\n\n[[~Failure to comply will result in account closure.\n\n]]"
+         "{brand} Administrator\nIT Help Desk"),
         ("Password expiry notice", "The password for your {brand} account expires today. Keep your current "
          "password here: {scam_url}[[\n\nIT Service Desk]]"),
     ), words=("login", "sharepoint-docs", "office365", "mailbox", "sign", "secure-doc")),
@@ -1109,6 +1155,17 @@ SCAM = (
          "{city}. A client of mine with your surname died and left {big_amount} with no next of kin.\n\n"
          "~I propose we share the funds 50/50. I only need your full name, phone number and a copy of your "
          "ID.[[\n\n~Please keep this confidential.]]"),
+        ("<<Re: your beneficiary status|Transfer of funds|Urgent response needed>>", "Greetings,\n\n"
+         "I am {sender_first} {sender_last}, <<director of operations|foreign remittance manager|"
+         "auditor>> at a bank in {city}. During our annual audit I found a dormant account belonging to "
+         "a foreign contractor who died <<in a car accident|during the pandemic|abroad>> in <<2019|2020|"
+         "2021>>. The balance is {big_amount}.\n\n~No relative has come forward, and the bank will "
+         "move the money to the treasury unless a beneficiary claims it. Because you share the same "
+         "surname, I can present you as the next of kin.\n\n~The transaction is 100% risk free. You "
+         "will receive 40% and the rest will go to charity. To begin, send me your full name, address, "
+         "phone number and occupation.[[ A small legal fee of {amount} will be needed for the "
+         "certificate.]]\n\n~Please treat this as strictly confidential and reply to my private "
+         "e-mail {odd_email}."),
         ("Compensation payment", "The fund office has approved your compensation of {big_amount}. A release "
          "fee of {amount} is needed before transfer. Reply to {odd_email}."),
     ), amount=(150, 900)),
