@@ -748,6 +748,10 @@ LEGIT += (
     Kind("subscription", "legit", "brand", SUBSCRIPTIONS, sms=(
         "{brand}: Your subscription renews on {date} for {amount}. Manage it in your account settings.",
         "{brand}: Payment of {amount} received. Thanks for being a member!",
+        "{brand}: Your free trial ends {day}. After that it's {amount}/month[[ - cancel any time in "
+        "Settings]].",
+        "{brand}: We've updated your plan to <<Premium|Family|Standard with ads|Annual>> as requested. "
+        "[[Your next payment is {amount} on {date}.]]",
     ), email=(
         ("Your {brand} subscription renews soon", "Your plan will renew on {date} and we'll charge {amount} "
          "to your card ending {card4}.\n\n[[~Nothing changes and you don't need to do anything.\n\n]]"
@@ -839,6 +843,12 @@ LEGIT += (
     Kind("work_it", "legit", "work", WORK, sms=(
         "IT: Planned maintenance tonight from {time}. VPN and e-mail may be unavailable for up to "
         "<<30 minutes|an hour|two hours>>.",
+        "IT Service Desk: ticket {ticket} <<is resolved|has been updated|is assigned to {sender_first}>>. "
+        "[[Reply to the e-mail if it's still not working.]]",
+        "Hi {first}, your new laptop is ready to collect from <<IT on floor 2|the front desk|{sender_first}>>"
+        "[[ any time after {time}]]. Bring the old one with you.",
+        "<<Reminder|Heads up>>: the {city} office Wi-Fi <<password changes|will be down>> {day}. "
+        "Details on the intranet[[, no action needed]].",
     ), email=(
         ("[Ticket {ticket}] <<Your request has been updated|Resolved|We're working on it>>", "Hi {first},\n\n"
          "Your ticket about <<the printer on floor 3|your laptop battery|access to the shared drive|"
@@ -904,6 +914,14 @@ LEGIT += (
         "another "
         "year older>> [[🎉 ]]<<Love you|xx|Drinks on me {day}>>",
         "Can you pick me up from {place} at {time}?[[ Phone's nearly dead.]]",
+        "<<Mum|Dad|Gran>> says <<dinner's at|come round at|lunch is at>> {time} {day}[[, bring <<wine|"
+        "dessert|the kids>>]]",
+        "<<Just|I've>> <<left|leaving>> {place} now, <<home in|there in|back in>> {mins}[[ mins]]. "
+        "<<Want anything?|Need anything from the shop?|Put the kettle on!>>",
+        "<<Congrats|Congratulations|Well done>> on the <<new job|exam results|engagement|promotion>> "
+        "{first}!! <<So proud of you|Knew you'd do it|Let's celebrate {day}>>[[ x]]",
+        "<<Don't forget|Reminder>>: <<{sender_first}'s party|parents' evening|the dentist|football>> "
+        "<<is at|starts>> {time} {day}.",
         "<<Landed|Home safe|Just got in>>! [[Flight was fine. ]]<<Speak tomorrow|Call you later|Love you>> x",
         "Did you remember to <<buy milk|feed the cat|put the bins out|book the table|call Grandma>>?",
         "{first}, are we still on for {day}? [[{place} at {time}?]]",
@@ -996,13 +1014,25 @@ SCAM = (
         "later, "
         "I can't talk right now x",
         "Hey {relative}, new number! Can you text me back here? Need a favour[[, it's urgent]]",
+        "{relative}? It's me. Phone got <<stolen|smashed|water damaged>> "
+        "<<at the gym|on the train|last night>>, using a friend's for now. Can you <<WhatsApp me|text me>> "
+        "on this one[[ and delete the old number]]?",
+        "Hi {relative} sorry to ask, I'm stuck <<at the shops|in {city}|at uni>> and my card's been blocked. "
+        "Could you transfer {amount} to <<my flatmate|this account|my landlord>>? Sort code {otp}, "
+        "acc {code}. I'll pay it back <<Friday|next week|tomorrow>> x",
+        "<<Hello|Hiya|Hi>> {relative}, it's <<your son|your daughter|me>> on a new number. "
+        "<<Are you busy?|Got a minute?|Can I ask you something?>>",
     ), amount=(300, 2500)),
     Kind("job_task", "scam", "brand", JOB_BRANDS, sms=(
         "Hi, I'm {sender_first} from {brand} recruitment. We have a part-time job: like videos from home, "
         "earn {amount} a day. Add me on WhatsApp {mobile}",
-        "Your CV was shortlisted! Flexible online work, {hours} hours a day, daily pay {amount}. Reply "
-        "YES to "
-        "learn more.",
+        "Your CV was shortlisted! Flexible online work, {hours} hours a day, daily pay {amount}. "
+        "Reply YES to learn more.",
+        "Hi {first}, {sender_first} here from <<a recruitment agency|{brand} HR|an online marketing firm>>. "
+        "<<We got your number from your job application.|Your profile looks great.>> "
+        "Earn {amount}-{amount2} a day rating <<apps|hotels|products>> on your phone. Interested?",
+        "[[{brand}: ]]Part-time position, <<30|60|90>> minutes a day, no interview. Message "
+        "<<our HR|the coordinator|Ms {sender_last}>> on Telegram: @{sender_first}_{code}",
         "[[Hello! ]]We're hiring remote product reviewers for {brand}. No experience needed, paid same day. "
         "Contact {odd_email}",
     ), email=(
@@ -1052,8 +1082,11 @@ SCAM = (
         "{brand}: Your annual protection plan was renewed for {amount}. To cancel or dispute, call "
         "{scam_phone}.",
         "Virus detected on your <<PC|iPhone|device>>. Your {brand} licence has expired. Call "
-        "{scam_phone} now "
-        "to avoid data loss.",
+        "{scam_phone} now to avoid data loss.",
+        "{brand}: Your order of {item} for {amount} will be dispatched today. Not you? Call {scam_phone} "
+        "<<to cancel|for a refund|immediately>>.",
+        "Dear {first}, {amount} will be debited for your {brand} <<auto-renewal|annual plan|Geek support>>. "
+        "To stop it call {scam_phone}[[ within 24 hours]].",
     ), email=(
         ("Invoice {invoice}: {brand} "
          "renewal", "Thank you for renewing your {brand} Total Protection plan.\n\n"
