@@ -53,33 +53,36 @@ class DeadLetter:
         return json.dumps({"id": self.id, "reason": self.reason, "detail": self.detail}, ensure_ascii=False)
 
 
-def file_format(path: str) -> str:
-    """mbox, csv, jsonl or message, from the file name (a compression suffix aside)."""
-    name = path.lower()
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".mbox": "mbox", ".mbx": "mbox",
+           ".eml": "message", ".txt": "message", "": "message"}  # no suffix: Maildir, MH
+
+
+def file_format(path: str) -> str | None:
+    """mbox, csv, jsonl or message from the file name (a compression suffix aside); None if unknown."""
+    name = path.lower().rpartition("/")[2]
     for suffix in COMPRESSION:
         name = name.removesuffix(suffix)
-    if name.endswith(".csv"):
-        return "csv"
-    if name.endswith((".jsonl", ".ndjson")):
-        return "jsonl"
-    if name.endswith((".mbox", ".mbx")):
-        return "mbox"
-    return "message"
+    stem, dot, suffix = name.rpartition(".")
+    return FORMATS.get(dot + suffix if stem else "")
 
 
 def read(path: str, handle: BinaryIO, columns: Columns = Columns()) -> Iterator[Message | DeadLetter]:
     """Every message in one file (decompressed by its suffix). A read error, such as a compressed file
     cut off, ends the file with one dead letter for the rest."""
     readers = {"mbox": _mbox, "csv": _csv, "jsonl": _jsonl}
-    count = 0
+    kind, count = file_format(path), 0
+    if kind is None:
+        known = ", ".join(s for s in FORMATS if s)
+        yield DeadLetter(path, "unsupported_format", f"not an archive this reads ({known}, or no suffix)")
+        return
     suffix = path[path.rfind("."):].lower()
     if suffix in COMPRESSION:
         handle = COMPRESSION[suffix](handle)
     try:
-        if file_format(path) == "message":
+        if kind == "message":
             yield _single(path, handle)
             return
-        for item in readers[file_format(path)](path, handle, columns):
+        for item in readers[kind](path, handle, columns):
             count += 1
             yield item
     except Exception as error:  # a damaged gzip, a cut-off download, a storage error: the rest is lost

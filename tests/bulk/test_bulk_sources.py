@@ -95,3 +95,10 @@ def test_output_files_sit_beside_each_other():
     assert output.paths("gs://b/run.v2/s.csv").counts == "gs://b/run.v2/s.counts.json"
     assert output.csv_line({"id": 'a,"b"', "score": 0.5, "label": "scam", "prediction": True, "model": "m",
                             "version": "v"}) == '"a,""b""",0.5,scam,True,m,v'
+
+
+def test_files_are_read_by_their_suffix_and_others_are_dead_letters():
+    assert [sources.file_format(p) for p in ("a.MBOX", "b.csv.gz", "c.ndjson.xz", "cur/1234", "d.eml")] == [
+        "mbox", "csv", "jsonl", "message", "message"]
+    (other,) = read("data/file_list.json", b"{}")
+    assert (other.id, other.reason) == ("data/file_list.json", "unsupported_format")
