@@ -159,7 +159,7 @@ def _scaling(running: Running, seconds: int, per_text: float, lengths: bool) -> 
 def warm(folder: Path, plan: Plan) -> dict:
     """Latency at concurrency 1 and 8, throughput (single and batched), scaling, peak RSS."""
     found: dict = {}
-    for form in ("c", *WARM_FORMS):
+    for form in ("c", "c-flask", *WARM_FORMS):
         running = start(form, folder)
         try:
             entry = {"latency": _latencies(running, plan.seconds)}
@@ -192,7 +192,7 @@ def model_source(folder: Path, runs: int) -> dict:
 
 
 def measure(folder: Path, plan: Plan, image: str) -> dict:
-    forms = ["a", "b", *(["b-podman"] if image else []), "c", "d"]
+    forms = ["a", "b", *(["b-podman"] if image else []), "c", "c-flask", "d"]
     return {
         "artifact": json.loads((folder / "model.json").read_text())["name"],
         "cold": cold_starts(folder, forms, plan.cold_runs, image),

@@ -8,7 +8,6 @@ from bench.servers import FORMS
 
 MIB_FUNCTION = 256  # the smallest useful Cloud Functions memory tier
 MIB_TRANSFORMER = 512
-TRANSFORMER_COLD_MARGIN = 0.5  # seconds over the bare framework's cold start
 
 
 def ms(seconds: float) -> str:
@@ -43,49 +42,43 @@ class Target:
 
 
 def targets(result: dict, transformer: bool) -> list[Target]:
+    """Issue 12's targets: (a) against the seed (d) and the bare framework (c) of the same form."""
     warm, cold, inner, phases = result["warm"], result["cold"], result["in_process"], result["phases"]
-    a_p50, bottom = warm["a"]["latency"]["1"]["p50"], floor(result)
-    clean, tokenize, predict = (inner[k]["median"] for k in ("clean", "tokenize", "predict"))
+    rate = {(form, c): warm[form]["latency"][c]["per_second"] for form in ("a", "d") for c in ("1", "8")}
+    a_p50, d_p50 = warm["a"]["latency"]["1"]["p50"], warm["d"]["latency"]["1"]["p50"]
+    clean, predict = inner["clean"]["median"], inner["predict"]["median"]
     cpu = {form: single(result, form)["cpu_per_text"] for form in ("a", "c", "d")}
-    ratios = {
-        "latency": a_p50 / bottom,
-        "cold": cold["a"]["median"] / cold["c"]["median"],
-        "throughput": single(result, "a")["texts_per_second"] / single(result, "d")["texts_per_second"],
-        "batch": warm["a"]["batches"]["32"]["texts_per_second"] / single(result, "a")["texts_per_second"],
-    }
+    cpu_floor = cpu["c"] + predict
+    cold_ratio = cold["a"]["median"] / cold["c"]["median"]
     rss = peak_rss(warm["a"])
     rss_limit = MIB_TRANSFORMER if transformer else MIB_FUNCTION
-    batch_cpu = warm["a"]["batches"]["32"]["cpu_per_text"]
-    found = [
-        Target("warm p50 of (a) <= 1.2 x floor", f"{ratios['latency']:.2f} x ({ms(a_p50)} vs {ms(bottom)})",
-               None if transformer else ratios["latency"] <= 1.2,
-               f"above the floor: {ms(a_p50 - bottom)}, of which {ms(clean)} is mail.clean "
-               "(not in the floor)"),
-        Target("cold start of (a) <= 1.25 x (c)", f"{ratios['cold']:.2f} x",
-               None if transformer else ratios["cold"] <= 1.25,
+    fast = None if transformer else True  # the fast model's targets; the transformer's are reported
+    overhead = (f"CPU per request: (a) {ms(cpu['a'])}, (d) {ms(cpu['d'])}, bare framework (c) "
+                f"{ms(cpu['c'])}, tokenize + ONNX in-process {ms(predict)}, "
+                f"mail.clean {ms(clean)} (the seed skips it)")
+    found = [Target(f"texts/s of (a) >= 1.3 x (d) at concurrency {c}",
+                    f"{rate['a', c] / rate['d', c]:.2f} x ({rate['a', c]:.0f} vs {rate['d', c]:.0f})",
+                    fast and rate["a", c] >= 1.3 * rate["d", c], overhead) for c in ("1", "8")]
+    found += [
+        Target("warm p50 of (a) <= (d)", f"{ms(a_p50)} vs {ms(d_p50)}", fast and a_p50 <= d_p50,
+               f"of (a)'s p50, {ms(clean)} is mail.clean, which the seed does not run"),
+        Target("CPU per request of (a) <= 1.2 x ((c) + tokenize and ONNX)",
+               f"{cpu['a'] / cpu_floor:.2f} x ({ms(cpu['a'])} vs {ms(cpu_floor)})",
+               fast and cpu["a"] <= 1.2 * cpu_floor,
+               f"above the floor: {ms(cpu['a'] - cpu_floor)}, of which mail.clean {ms(clean)}"),
+        Target("cold start of (a) <= 1.5 x (c)", f"{cold_ratio:.2f} x",
+               fast and cold_ratio <= 1.5,
                f"(a) - (c) = {ms(cold['a']['median'] - cold['c']['median'])}: imports beyond (c)'s "
                f"{ms(phases['a']['imports']['median'] - phases['c']['imports']['median'])} (numpy, the "
                f"function's code), model load {ms(phases['a']['model']['median'])} (onnxruntime, "
                "artifact with sha256, tokenizer, session)"),
-        Target("single-request texts/s of (a) >= 2 x (d)", f"{ratios['throughput']:.2f} x",
-               None if transformer else ratios["throughput"] >= 2,
-               f"CPU per request: (a) {ms(cpu['a'])}, (d) {ms(cpu['d'])}, bare framework (c) {ms(cpu['c'])}; "
-               f"(c) + tokenize and ONNX gives at most {cpu['d'] / (cpu['c'] + predict):.2f} x"),
         Target(f"peak RSS of (a) <= {rss_limit} MiB", f"{rss:.0f} MiB", rss <= rss_limit,
                "after every load, up to 10,000 words and 64 at once"),
-        Target("batch of 32 >= 5 x single-request texts/s", f"{ratios['batch']:.2f} x",
-               None if transformer else ratios["batch"] >= 5,
-               f"CPU per text: {ms(batch_cpu)} in a batch, {ms(cpu['a'])} alone; a batch saves only "
-               f"the per-request overhead, not mail.clean + tokenize + ONNX run ({ms(clean + predict)} "
-               f"per text in-process, of which tokenize {ms(tokenize)}): at most "
-               f"{cpu['a'] / (clean + predict):.1f} x"),
     ]
     if transformer:
-        margin = cold["a"]["median"] - cold["c"]["median"]
-        found.append(Target(f"cold start of (a) <= (c) + {TRANSFORMER_COLD_MARGIN} s",
-                            f"(c) + {margin:.2f} s",
-                            margin <= TRANSFORMER_COLD_MARGIN,
-                            f"model load {ms(phases['a']['model']['median'])}"))
+        found.append(Target("texts/s of (a) >= (d) at concurrency 8, both pinned alike",
+                            f"{rate['a', '8'] / rate['d', '8']:.2f} x", rate["a", "8"] >= rate["d", "8"],
+                            "both with ONNX Runtime threads = the one pinned core"))
     return found
 
 
@@ -113,22 +106,22 @@ def _cold_table(result: dict) -> list[str]:
 
 
 def _warm_table(result: dict) -> list[str]:
-    lines = ["| form | p50 / p99 at 1 | p50 / p99 at 8 | texts/s, single | CPU per request | batch 8 "
-             "| batch 32 "
-             "| batch 64 | peak RSS |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| form | p50 / p99 at 1 | p50 / p99 at 8 | texts/s at 1 | texts/s at 8 | CPU per request "
+             "| batch 8 | batch 32 | batch 64 | peak RSS |", "|---|---|---|---|---|---|---|---|---|---|"]
     for form, warm in result["warm"].items():
         one, eight = warm["latency"]["1"], warm["latency"]["8"]
         batches = [f"{warm['batches'][b]['texts_per_second']:.0f}" if "batches" in warm else "-"
                    for b in ("8", "32", "64")]
         lines.append(f"| {FORMS[form]} | {ms(one['p50'])} / {ms(one['p99'])} | {ms(eight['p50'])} / "
-                     f"{ms(eight['p99'])} | {eight['per_second']:.0f} | {ms(eight['cpu_per_text'])} | "
+                     f"{ms(eight['p99'])} | {one['per_second']:.0f} | {eight['per_second']:.0f} | "
+                     f"{ms(eight['cpu_per_text'])} | "
                      + " | ".join(batches)
                      + f" | {warm['peak_rss_mib']:.0f} MiB |")
     inner = result["in_process"]
     lines.append(f"| floor: (c) p50 + tokenize and ONNX in-process ({ms(inner['predict']['median'])}; "
                  f"tokenize alone {ms(inner['tokenize']['median'])}, "
                  f"mail.clean {ms(inner['clean']['median'])}) "
-                 f"| {ms(floor(result))} | | | | | | | |")
+                 f"| {ms(floor(result))} | | | | | | | | |")
     return lines
 
 

@@ -42,7 +42,8 @@ FORMS = {
     "a": "(a) function, lazy",
     "b": "(b) CaaS, eager (plain process)",
     "b-podman": "(b) CaaS, eager (podman run)",
-    "c": "(c) bare functions-framework",
+    "c": "(c) bare functions-framework (ASGI)",
+    "c-flask": "(c) bare functions-framework, Flask/gthread form",
     "d": "(d) naive FastAPI + uvicorn",
 }
 
@@ -85,8 +86,10 @@ def command(form: str, port: int, model: Path, image: str = "") -> tuple[list[st
         return ["podman", "run", "--rm", "--name", container_name(port), "--network", "host",
                 "--cpuset-cpus", SERVER_CORE, "-v", f"{model}:{CONTAINER_MODEL}:ro",
                 *[f"--env={k}={v}" for k, v in settings.items()], image], {}
-    if form == "c":
-        return [*ONE_CORE, *functions_framework(ROOT / "bench" / "hello.py", "hello", port)], dict(DEPLOYED)
+    if form in ("c", "c-flask"):  # the gthread form gets a thread per request in flight, as it would need
+        target = "hello" if form == "c" else "hello_flask"
+        return [*ONE_CORE, *functions_framework(ROOT / "bench" / "hello.py", target, port)], {
+            **DEPLOYED, "THREADS": read_sizes()["CONCURRENCY"]}
     if form == "d":
         return [*ONE_CORE, str(BIN / "uvicorn"), "bench.naive_app:app", "--host", "127.0.0.1",
                 "--port", str(port), "--no-access-log"], {"MODEL_DIR": str(model)}
