@@ -31,9 +31,11 @@ def optimize(fp32: bytes, num_heads: int, hidden_size: int) -> bytes:
 
 
 def _head_nodes(model: onnx.ModelProto) -> list[str]:
-    """The classifier head: the last MatMul/Gemm before the softmax."""
-    linear = [n.name for n in model.graph.node if n.op_type in ("MatMul", "Gemm")]
-    return linear[-1:]
+    """The classifier head: the last MatMul/Gemm before the softmax. ORT's quantizer first
+    rewrites a Gemm as a MatMul named `<name>_MatMul` (+ Add), so that name is excluded too:
+    without it the head was quantized after all."""
+    head = [n.name for n in model.graph.node if n.op_type in ("MatMul", "Gemm")][-1:]
+    return head + [name + "_MatMul" for name in head]
 
 
 def quantize(fp32: bytes) -> bytes:

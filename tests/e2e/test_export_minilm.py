@@ -9,6 +9,7 @@ import json
 import random
 from types import SimpleNamespace
 
+import onnx
 import pytest
 
 pytest.importorskip("torch", reason="the training requirements (requirements-train.txt) are not installed")
@@ -48,29 +49,6 @@ def tiny_bert(tmp_path_factory, eml_corpus):
     return folder
 
 
-def test_minilm_path_fine_tunes_exports_quantizes_and_serves(eml_corpus, tiny_bert, tmp_path, serve, capsys):
-    from export.__main__ import main as export_main
-
-    out = tmp_path / "minilm"
-    code = export_main(["--model", "minilm", "--data", str(eml_corpus), "--out", str(out),
-                        "--encoder", str(tiny_bert), "--max-steps", "40", "--learning-rate", "1e-3",
-                        "--cache", str(tmp_path / "cache")])
-    assert code == 0
-    meta = artifact.read(out).meta
-    assert meta["name"] == "scam-classifier-minilm-int8"
-    assert meta["metrics"]["random"]["model"]["f1"] > 0.9  # it learned: scores far from the threshold
-    assert meta["gates"]["parity_max_abs"] <= 1e-4
-    assert meta["gates"]["int8"]["agreement"] >= 0.995
-    assert meta["tokenizer"]["truncation"] == "head+tail" and meta["tokenizer"]["max_tokens"] == 256
-    assert "gates: {'parity_max_abs'" in capsys.readouterr().out
-
-    server = serve({"MODEL_DIR": str(out)})
-    reply = call(server.url + "/predict", "POST", DOCUMENT_TEXT.encode(), {"Content-Type": "text/plain"})
-    assert reply.status == 200 and reply.body in (b"true", b"false")
-    ready = call(server.url + "/readyz").json()
-    assert ready["model"]["name"] == "scam-classifier-minilm-int8"
-
-
 def _split(eml_corpus) -> SimpleNamespace:
     """A seeded 60/20/20 split of the corpus's distinct texts, as records with .text and .label."""
     texts = {message_text(p.read_bytes()): int(p.parent.name == "scam") for p in eml_corpus.rglob("*.eml")}
@@ -80,12 +58,64 @@ def _split(eml_corpus) -> SimpleNamespace:
     return SimpleNamespace(train=records[:a], validation=records[a:b], test=records[b:])
 
 
+def _texts(records) -> list[str]:
+    return [r.text for r in records]
+
+
+def _labels(records) -> list[int]:
+    return [r.label for r in records]
+
+
+def _ship_and_serve(trained, split, name: str, tmp_path, serve) -> None:
+    """The family's export path: fp32 ONNX (parity with the trained model) -> fused int8 with
+    the head kept fp32 (decisions kept) -> artifact -> the real server decides as PyTorch did."""
+    from export import minilm
+
+    texts, labels = _texts(split.test), _labels(split.test)
+    reference = trained.predict(texts)
+    assert metrics(labels, reference, THRESHOLD)["f1"] > 0.9  # it learned the words
+    meta = {"name": name, "labels": ["ham", "scam"], "positive_label": "scam", "threshold": THRESHOLD,
+            "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"},
+            "output": "probabilities", "tokenizer": trained.encoding.to_metadata()}
+    fp32 = minilm.to_onnx(trained)
+    fp32_scores = Model(artifact.read(package.stage(fp32, trained.tokenizer, meta, tmp_path / "fp32")),
+                        threads=2).scores(texts)
+    assert verify.parity(reference, fp32_scores) <= 1e-4
+
+    config = trained.network.encoder.config
+    int8 = quantize.quantize(quantize.optimize(fp32, config.num_attention_heads, config.hidden_size))
+    head = {n.op_type for n in onnx.load_from_string(int8).graph.node if n.name.startswith("/head/")}
+    assert head and head <= {"Gemm", "MatMul", "Add"}  # the head stays fp32: it decides the score
+    out = package.stage(int8, trained.tokenizer, meta, tmp_path / "int8")
+    int8_scores = Model(artifact.read(out), threads=2).scores(texts)
+    assert verify.int8_gate(labels, fp32_scores, int8_scores, THRESHOLD)["agreement"] >= verify.MIN_AGREEMENT
+
+    server = serve({"MODEL_DIR": str(out)})
+    reply = call(server.url + "/predict", "POST", json.dumps({"texts": texts[:8]}).encode(),
+                 {"Content-Type": "application/json"}).json()
+    assert [p["label"] for p in reply["predictions"]] == ["scam" if s >= THRESHOLD else "ham"
+                                                          for s in reference[:8]]
+    assert reply["model"]["name"] == name
+    plain = call(server.url + "/predict", "POST", DOCUMENT_TEXT.encode(), {"Content-Type": "text/plain"})
+    assert plain.status == 200 and plain.body in (b"true", b"false")
+
+
+def test_fine_tuned_minilm_exports_quantizes_and_serves(eml_corpus, tiny_bert, tmp_path, serve):
+    from export import minilm
+
+    split = _split(eml_corpus)
+    config = minilm.MiniLMConfig(encoder=tiny_bert, max_steps=40, learning_rate=1e-3)
+    trained = minilm.cached_train(_texts(split.train), _labels(split.train), _texts(split.validation),
+                                  _labels(split.validation), config, tmp_path / "cache")
+    assert trained.encoding.max_tokens == 256
+    _ship_and_serve(trained, split, "scam-classifier-minilm-tuned-int8", tmp_path, serve)
+
+
 def _chunks(cache) -> dict:
     return {p: p.stat().st_mtime_ns for p in (cache / "minilm-embed").rglob("*.npz")}
 
 
-def test_frozen_minilm_caches_embeddings_exports_with_parity_and_serves(eml_corpus, tiny_bert, tmp_path,
-                                                                        serve, capsys):
+def test_frozen_minilm_caches_embeddings_exports_and_serves(eml_corpus, tiny_bert, tmp_path, serve, capsys):
     from export import minilm
 
     split = _split(eml_corpus)
@@ -101,31 +131,10 @@ def test_frozen_minilm_caches_embeddings_exports_with_parity_and_serves(eml_corp
     assert again.regularization == trained.regularization
     assert again.network.head.weight.equal(trained.network.head.weight)
 
-    test_texts, test_labels = [r.text for r in split.test], [r.label for r in split.test]
-    reference = trained.predict(test_texts)  # new texts: embedded once more, into a new chunk
+    trained.predict(_texts(split.test))  # new texts: embedded once, into a new chunk
     assert len(_chunks(args.cache)) > len(first)
-    assert metrics(test_labels, reference, THRESHOLD)["f1"] > 0.9  # the head learned the words
-
-    meta = {"name": "scam-classifier-minilm-frozen", "labels": ["ham", "scam"], "positive_label": "scam",
-            "threshold": THRESHOLD, "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"},
-            "output": "probabilities", "tokenizer": trained.encoding.to_metadata()}
-    fp32 = minilm.to_onnx(trained)
-    staged = package.stage(fp32, trained.tokenizer, meta, tmp_path / "fp32")
-    onnx_scores = Model(artifact.read(staged), threads=2).scores(test_texts)
-    assert verify.parity(reference, onnx_scores) <= 1e-4  # ONNX embeds afresh: the cache held the truth
-
-    config = trained.network.encoder.config
-    int8 = quantize.quantize(quantize.optimize(fp32, config.num_attention_heads, config.hidden_size))
-    out = package.stage(int8, trained.tokenizer, meta, tmp_path / "int8")
-    assert verify.int8_gate(test_labels, onnx_scores, Model(artifact.read(out), threads=2).scores(test_texts),
-                            THRESHOLD)["agreement"] >= verify.MIN_AGREEMENT
-
-    server = serve({"MODEL_DIR": str(out)})
-    batch = call(server.url + "/predict", "POST", json.dumps({"texts": test_texts[:8]}).encode(),
-                 {"Content-Type": "application/json"}).json()
-    assert [p["label"] for p in batch["predictions"]] == [
-        "scam" if s >= THRESHOLD else "ham" for s in reference[:8]]
-    assert batch["model"]["name"] == "scam-classifier-minilm-frozen"
+    # The ONNX graph embeds afresh, so parity also proves the cache held the encoder's vectors.
+    _ship_and_serve(trained, split, "scam-classifier-minilm-int8", tmp_path, serve)
 
 
 def test_the_committed_transformer_artifact_serves_by_configuration_alone(serve):
