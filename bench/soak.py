@@ -1,13 +1,21 @@
-"""The long versions of the hardening tests, and the figures for docs/reliability.md.
+"""The long versions of the hardening tests, the cost of hostile requests, and the figures for
+docs/reliability.md.
 
     .venv/bin/python -m bench.soak           # the soak: about 10-15 minutes on 2 cores
     .venv/bin/python -m bench.soak --quick   # the test suite's short sizes, for a first look
+    .venv/bin/python -m bench.soak --budget  # only the hostile requests' CPU and memory budget
 
 It runs the same tests as `make test` (fuzzing, properties, load, faults, security, lazy
 loading, Cloud Storage faults) with larger sizes, collects what each measured, and rewrites the
 figures in docs/reliability.md between its markers. Every part is bounded: schemathesis by its
 example count and a timeout, Hypothesis by its example count, wrk by a request count per
 connection and a duration, the whole run by --max-minutes.
+
+The budget check (issue 11) sends each hostile request below, at the largest size under the body
+limit, to a real server and reads the CPU time its process tree used from /proc: none may cost
+more than BUDGET_SECONDS, and each must get its expected status. Then 8 maximum-size bodies of
+emoji at once: the worker's peak RSS must stay under PEAK_MIB and its RSS return to within 10 %
+of where it started.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -33,6 +42,73 @@ TESTS = ["tests/e2e/test_fuzz.py", "tests/unit/test_properties.py", "tests/e2e/t
          "tests/e2e/test_gcs.py"]
 SOAK = {"FUZZ_EXAMPLES": 1000, "FUZZ_TIMEOUT": 1200, "PROPERTY_EXAMPLES": 5000,
         "LOAD_REQUESTS": 20_000, "LOAD_WARMUP": 2_000}
+BUDGET_BEGIN, BUDGET_END = "<!-- budget:begin -->", "<!-- budget:end -->"
+BODY_LIMIT = 1 << 20  # MAX_BODY_BYTES, the default
+BUDGET_SECONDS = 1.0  # CPU per request
+PEAK_MIB, SETTLE_GROWTH = 400, 0.10
+
+
+# Hostile message bodies (issue 11), each `size` bytes or about: the unit tests send them at two
+# sizes to see the cost grow no faster than the size, the budget check at the body limit.
+
+def rfc822(headers: str, body: bytes = b"hello") -> bytes:
+    return headers.replace("\n", "\r\n").encode("latin-1") + b"\r\n\r\n" + body
+
+
+def charset_semicolons(size: int) -> bytes:
+    """Row 1: a Content-Type charset opened by a quote, then only ";"."""
+    return rfc822('Subject: x\nContent-Type: text/plain; charset="' + ";" * (size - 60))
+
+
+def param_parts(size: int) -> bytes:
+    """Row 1 spread over parts: each part's Content-Type full of quoted ";"."""
+    part = b'--b\r\nContent-Type: text/plain; charset="' + b";" * 8000 + b'"\r\n\r\nx\r\n'
+    return rfc822('Subject: x\nContent-Type: multipart/mixed; boundary="b"', part * (size // len(part)))
+
+
+def long_charref(digits: int = 4400) -> str:
+    """Row 2: a decimal character reference past int()'s 4,300-digit limit."""
+    return "<p>&#" + "1" * digits + ";"
+
+
+def charref_part(size: int) -> bytes:
+    return rfc822("Subject: x\nContent-Type: text/html", long_charref(size - 60).encode())
+
+
+def punycode_part(size: int) -> bytes:
+    """Row 6: a part whose charset is punycode, whose decoding is quadratic."""
+    return rfc822("Subject: p\nContent-Type: text/plain; charset=punycode", b"a-" + b"9" * (size - 70))
+
+
+def only(kind: str) -> bytes:
+    """Row 11: a message with nothing the model can read."""
+    if kind == "pdf":
+        return rfc822('From: a@b.c\nContent-Type: multipart/mixed; boundary="x"',
+                      b"--x\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                      b"JVBERi0xLjQK\r\n--x--\r\n")
+    if kind == "image":
+        return rfc822("From: a@b.c\nContent-Type: image/png\nContent-Transfer-Encoding: base64", b"iVBORw0KGgo=")
+    return b"From: a@b.c\r\nTo: d@e.f\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+
+
+def html_part(kind: str, size: int) -> bytes:
+    """Row 14: an HTML part of tag soup."""
+    markup = b"><" * (size // 2 - 30) if kind == "><" else b"<title>" + b"<a>" * (size // 3 - 20)
+    return rfc822("Subject: x\nContent-Type: text/html", markup)
+
+
+def nested_lines(size: int, depth: int = 150) -> bytes:
+    """Multiparts nested `depth` deep, then empty lines: each line is checked against every open
+    boundary."""
+    opening = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n' for i in range(depth))
+    head = rfc822(f"Subject: deep\n{opening}Content-Type: text/plain", b"hello\r\n")
+    return head + b"\n" * (size - len(head))
+
+
+def emoji(size: int, seed: int = 0) -> bytes:
+    """Row 5: random emoji, about 4 tokens each."""
+    rng = random.Random(seed)
+    return "".join(chr(rng.randint(0x1F300, 0x1F6FF)) for _ in range(size // 4)).encode()
 
 
 def run_tests(sizes: dict[str, int], figures: Path, junit: Path, minutes: float) -> int:
