@@ -3,12 +3,19 @@
 model.json is the contract between export and serving. Serving reads everything
 model-specific from it (graph input names, tokenizer settings, labels, threshold), so any
 artifact that follows the schema drops in by configuration alone.
+
+Its `sha256` must name every file of `files`: an artifact whose checksums leave a file out is
+refused, not served unchecked. Its optional `canaries`, `[{"text": str, "score": float}, ...]`,
+are texts with the scam score the exported model gave them (`Model.scores` of the text as it
+is, already cleaned): the loaded model must give the same within CANARY_TOLERANCE, which catches
+swapped labels, another tokenizer or graph, or a different runtime's answers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +25,8 @@ SCHEMA = 1
 FEATURES = ("input_ids", "attention_mask", "token_type_ids")
 REQUIRED = ("name", "version", "labels", "positive_label", "threshold", "inputs", "output",
             "tokenizer", "files", "sha256")
+CANARY_TOLERANCE = 1e-3
+_HEX_DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 
 
 class ArtifactError(RuntimeError):
@@ -67,6 +76,30 @@ def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _probability(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _validate_files(meta: dict, where: Path) -> None:
+    for key in ("graph", "tokenizer"):
+        if key not in meta["files"]:
+            raise ArtifactError(f"{where}: files lacks {key!r}")
+    unchecked = sorted(set(meta["files"].values()) - set(meta["sha256"]))
+    if unchecked:
+        raise ArtifactError(f"{where}: sha256 does not cover {', '.join(unchecked)}")
+    malformed = sorted(name for name, digest in meta["sha256"].items()
+                       if not _HEX_DIGEST_RE.fullmatch(digest))
+    if malformed:
+        raise ArtifactError(f"{where}: the sha256 of {', '.join(malformed)} is not 64 hex digits")
+
+
+def _validate_canaries(canaries: object, where: Path) -> None:
+    if not (isinstance(canaries, list) and all(
+            isinstance(c, dict) and isinstance(c.get("text"), str) and _probability(c.get("score"))
+            for c in canaries)):
+        raise ArtifactError(f'{where}: canaries must be a list of {{"text": string, "score": 0..1}}')
+
+
 def _validate(meta: dict, where: Path) -> None:
     missing = [key for key in REQUIRED if key not in meta]
     if missing:
@@ -90,9 +123,8 @@ def _validate(meta: dict, where: Path) -> None:
     unknown = set(meta["inputs"]) - set(FEATURES)
     if unknown:
         raise ArtifactError(f"{where}: inputs name unknown features {sorted(unknown)}")
-    for key in ("graph", "tokenizer"):
-        if key not in meta["files"]:
-            raise ArtifactError(f"{where}: files lacks {key!r}")
+    _validate_files(meta, where)
+    _validate_canaries(meta.get("canaries", []), where)
     tokenizer = meta["tokenizer"]
     counts = [tokenizer.get(k) for k in ("max_tokens", "head_tokens", "pad_id")] if isinstance(
         tokenizer, dict) else []

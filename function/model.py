@@ -69,6 +69,16 @@ class Model:
         unfed = sorted(graph_inputs - set(self._inputs.values()))
         if unfed:  # else every request would fail in the run, after a load that looked fine
             raise artifact.ArtifactError(f"the graph needs inputs {unfed} that model.json does not feed")
+        self._check_canaries(meta.get("canaries", []))
+
+    def _check_canaries(self, canaries: list[dict]) -> None:
+        """Each canary text must score as model.json says: swapped labels invert every answer."""
+        found = self.scores([c["text"] for c in canaries]) if canaries else []
+        for canary, score in zip(canaries, found, strict=True):
+            if abs(score - canary["score"]) > artifact.CANARY_TOLERANCE:
+                raise artifact.ArtifactError(
+                    f"canary {canary['text'][:40]!r} scores {score:.4f}, model.json says "
+                    f"{canary['score']:.4f} (labels swapped, or another tokenizer or graph)")
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """Probability of the positive label for each text, in order.

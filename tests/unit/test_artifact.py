@@ -81,3 +81,48 @@ def test_threshold_override_changes_decisions_not_scores():
     low, high = Model(art, 1, threshold=0.01), Model(art, 1, threshold=0.99)
     assert low.predict([HAM])[0].score == high.predict([HAM])[0].score
     assert low.predict([HAM])[0].prediction and not high.predict([SCAM])[0].prediction
+
+
+# Issue 11, row 10: checksums that cover every file, and canaries that catch swapped labels.
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda m: m.update(sha256={}), r"sha256 does not cover model\.onnx, tokenizer\.json"),
+    (lambda m: m["sha256"].pop("tokenizer.json"), r"sha256 does not cover tokenizer\.json"),
+    (lambda m: m["files"].update(extra="vocab.txt"), r"sha256 does not cover vocab\.txt"),
+    (lambda m: m["sha256"].update({"model.onnx": "abc"}), "not 64 hex digits"),
+    (lambda m: m.update(canaries=[{"text": "x"}]), "canaries must be"),
+    (lambda m: m.update(canaries={"text": "x", "score": 0.5}), "canaries must be"),
+    (lambda m: m.update(canaries=[{"text": "x", "score": 1.5}]), "canaries must be"),
+])
+def test_checksums_must_cover_every_file_and_canaries_be_well_formed(copy, change, message):
+    edit_meta(copy, change)
+    with pytest.raises(artifact.ArtifactError, match=message):
+        artifact.read(copy)
+
+
+def canaries_of(folder) -> list[dict]:
+    """Canaries as the exporter writes them: texts and the scores this artifact gives them."""
+    texts = [SCAM, HAM, "Some text that I want to send to your model."]
+    scores = Model(artifact.read(folder), threads=1).scores(texts)
+    return [{"text": t, "score": float(s)} for t, s in zip(texts, scores, strict=True)]
+
+
+def test_canaries_that_score_as_written_load(copy):
+    canaries = canaries_of(copy)
+    edit_meta(copy, lambda m: m.update(canaries=canaries))
+    assert Model(artifact.read(copy), threads=1).predict([SCAM])[0].label == "scam"
+
+
+def test_swapped_labels_fail_the_canaries(copy):
+    canaries = canaries_of(copy)
+    edit_meta(copy, lambda m: m.update(canaries=canaries, labels=m["labels"][::-1]))
+    with pytest.raises(artifact.ArtifactError, match="canary 'Dear Friend.*labels swapped"):
+        Model(artifact.read(copy), threads=1)
+
+
+def test_a_canary_off_by_more_than_the_tolerance_is_named(copy):
+    canaries = canaries_of(copy)
+    canaries[1]["score"] += 2 * artifact.CANARY_TOLERANCE
+    edit_meta(copy, lambda m: m.update(canaries=canaries))
+    with pytest.raises(artifact.ArtifactError, match="canary 'Hi Tom"):
+        Model(artifact.read(copy), threads=1)
