@@ -54,7 +54,7 @@ class DeadLetter:
 
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".mbox": "mbox", ".mbx": "mbox",
-           ".eml": "message", ".txt": "message", "": "message"}  # no suffix: Maildir, MH
+           ".eml": "message", ".txt": "message", "": "message"}  # no suffix: MH folders
 
 
 def file_format(path: str) -> str | None:
