@@ -87,7 +87,8 @@ def only(kind: str) -> bytes:
                       b"--x\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                       b"JVBERi0xLjQK\r\n--x--\r\n")
     if kind == "image":
-        return rfc822("From: a@b.c\nContent-Type: image/png\nContent-Transfer-Encoding: base64", b"iVBORw0KGgo=")
+        return rfc822("From: a@b.c\nContent-Type: image/png\nContent-Transfer-Encoding: base64",
+                      b"iVBORw0KGgo=")
     return b"From: a@b.c\r\nTo: d@e.f\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n"
 
 

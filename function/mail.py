@@ -145,8 +145,8 @@ class CharsetError(ValueError):
 
 
 # Text encodings refused all the same: decoding punycode takes quadratic time (idna runs it on each
-# label), and "undefined" fails on any byte.
-_REFUSED_CODECS = frozenset({"punycode", "idna", "undefined"})
+# label), "undefined" fails on any byte, and Python's own escape codecs are no charset of mail.
+_REFUSED_CODECS = frozenset({"punycode", "idna", "undefined", "unicode-escape", "raw-unicode-escape"})
 
 
 def text_codec(charset: str) -> str:

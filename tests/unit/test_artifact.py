@@ -116,7 +116,7 @@ def test_canaries_that_score_as_written_load(copy):
 def test_swapped_labels_fail_the_canaries(copy):
     canaries = canaries_of(copy)
     edit_meta(copy, lambda m: m.update(canaries=canaries, labels=m["labels"][::-1]))
-    with pytest.raises(artifact.ArtifactError, match="canary 'Dear Friend.*labels swapped"):
+    with pytest.raises(artifact.ArtifactError, match=r"canary 'Dear Friend.*labels swapped"):
         Model(artifact.read(copy), threads=1)
 
 

@@ -47,7 +47,8 @@ def test_a_charset_full_of_semicolons_still_reads_the_body():
 
 def test_content_headers_are_cut_to_their_parameter_budget():
     params = "; ".join(f"p{i}=v" for i in range(40))
-    raw = soak.rfc822(f"Subject: s\nContent-Type: text/plain; {params}; charset=iso-8859-1", "café".encode("latin-1"))
+    raw = soak.rfc822(f"Subject: s\nContent-Type: text/plain; {params}; charset=iso-8859-1",
+                      "café".encode("latin-1"))
     assert mail.message_text(raw) == "s\ncaf\ufffd"  # the charset past the budget is not read: UTF-8
     within = soak.rfc822("Subject: s\nContent-Type: text/plain; format=flowed; charset=iso-8859-1",
                          "café".encode("latin-1"))
@@ -69,7 +70,8 @@ def test_character_references_read_as_html_reads_them(reference):
 
 
 @pytest.mark.parametrize("charset", ["punycode", "idna", "undefined", "base64", "rot13", "zlib", "hex",
-                                     "uu", "bz2", "quopri", "klingon", "utf-8\x00"])
+                                     "uu", "bz2", "quopri", "unicode_escape", "raw_unicode_escape",
+                                     "klingon", "utf-8\x00"])
 def test_codecs_that_are_no_text_encodings_are_refused(charset):
     with pytest.raises(mail.CharsetError) as refused:
         mail.decode(b"abc-99999", charset)

@@ -1,9 +1,11 @@
 """Hypothesis on the parsers and the bundle: whatever arrives, a clean answer or a clear refusal.
 
 - mail.clean / mail.message_text: any text (surrogates, right-to-left marks), any bytes, any
-  MIME structure (nested multiparts, unknown charsets and transfer encodings, broken encoded
-  words) give valid UTF-8 within MAX_CHARS, never an exception; MIME bombs and pathological
-  texts finish in bounded time and memory.
+  MIME structure (nested multiparts, unknown charsets, codecs that are no text encodings and
+  transfer encodings, broken encoded words, parameters full of quotes and ";", character
+  references of any length) give valid UTF-8 within MAX_CHARS, never an exception; MIME bombs,
+  issue 11's hostile messages and pathological texts finish in bounded time and memory.
+- Encoding: for any text of real words, the window cut in characters keeps the same tokens.
 - POST /predict (in process): any body under any Content-Type gives a 200 or a JSON refusal
   with a 4xx status, never a 500.
 - artifact.read + Model: any model.json gives a model or an ArtifactError, which lazy turns
@@ -24,12 +26,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tokenizers import Tokenizer
 
+from bench import soak
 from function import artifact, mail
 from function.model import Model
+from function.tokens import Encoding
 from tests import asgi
 from tests.figures import record, size
-from tests.support import MODEL
+from tests.support import HAM, MODEL, SCAM
 
 EXAMPLES = size("PROPERTY_EXAMPLES", 150)
 CASES: Counter = Counter()
@@ -43,7 +48,15 @@ TEXT = st.text(st.one_of(
     st.characters(categories=["Cs"]),  # lone surrogates: valid in JSON strings, not in UTF-8
 ))
 FORM_TEXT = st.text(st.one_of(st.characters(codec="utf-8"), ODD))  # a form field is bytes: no surrogates
-CHARSETS = ["utf-8", "iso-8859-1", "utf-16", "klingon", "", "utf-8\x00", "cp1252", "us-ascii", "x-unknown"]
+CHARSETS = ["utf-8", "iso-8859-1", "utf-16", "klingon", "", "utf-8\x00", "cp1252", "us-ascii", "x-unknown",
+            "punycode", "idna", "undefined", "base64", "rot13", "unicode_escape", "utf-7"]
+# Character references of any length: past 4,300 digits html.unescape would raise.
+DIGITS = st.one_of(st.text("0123456789", max_size=12), st.integers(0, 6000).map(lambda n: "9" * n))
+CHARREF = st.builds(lambda x, digits, end: f"&#{x}{digits}{end}", st.sampled_from(["", "x", "X"]), DIGITS,
+                    st.sampled_from([";", "", " ", "<"]))
+# Content-Type parameters as the hostile ones are: quotes and ";" in any number.
+PARAMS = st.lists(st.sampled_from([";", '"', "\\", " ", "a=b", "charset=utf-8", "=", ";" * 500]),
+                  max_size=40).map("".join)
 ENCODINGS = ["7bit", "8bit", "base64", "quoted-printable", "x-uuencode", "bogus"]
 
 
@@ -82,8 +95,10 @@ def _leaf(draw) -> str:
     if encoding == "base64" and draw(st.booleans()):
         body = base64.b64encode(body)[: draw(st.integers(0, 64))]  # possibly cut: bad padding
     disposition = draw(st.sampled_from(["", "Content-Disposition: attachment\r\n"]))
-    return (f'Content-Type: {kind}; charset="{charset}"\r\nContent-Transfer-Encoding: {encoding}\r\n'
-            f'{disposition}\r\n{body.decode("latin-1")}')
+    params = draw(st.one_of(st.just(""), PARAMS))
+    markup = draw(st.one_of(st.just(""), CHARREF)) if kind == "text/html" else ""
+    return (f'Content-Type: {kind}; charset="{charset}"{params}\r\nContent-Transfer-Encoding: {encoding}\r\n'
+            f'{disposition}\r\n{markup}{body.decode("latin-1")}')
 
 
 @st.composite
@@ -103,6 +118,26 @@ ENCODED_SUBJECT = st.builds(
     lambda charset, kind, payload: f"=?{charset}?{kind}?{payload}?=",
     st.sampled_from([*CHARSETS, "utf-8*en"]), st.sampled_from(["b", "q", "B", "x"]),
     st.text("ABCabc0123+/=_?%", max_size=40))
+
+
+@FUZZ
+@given(st.lists(st.one_of(TEXT, CHARREF, st.sampled_from(["<p>", "<title>", "<a>", "><", "<!--"])),
+                max_size=12))
+def test_any_html_with_any_character_references(pieces):
+    CASES["html"] += 1
+    markup = "<html><body>" + "".join(pieces)
+    assert isinstance(mail.html_to_text(markup), str)
+    valid_model_text(mail.clean(markup))
+
+
+@FUZZ
+@given(st.binary(max_size=64), st.sampled_from(CHARSETS))
+def test_decode_is_text_or_a_charset_error(payload, charset):
+    CASES["decode"] += 1
+    try:
+        assert isinstance(mail.decode(payload, charset, errors="replace"), str)
+    except mail.CharsetError as error:
+        assert repr(charset) in str(error)
 
 
 @FUZZ
@@ -133,6 +168,14 @@ BOMBS = {
     "500 KB of base64 in an unknown charset": (b"Content-Type: text/plain; charset=klingon\r\n"
                                                b"Content-Transfer-Encoding: base64\r\n\r\n"
                                                + base64.b64encode(bytes(range(256)) * 1500)),
+    # issue 11: seconds to minutes of CPU each before the budgets of function/limits.py
+    "a charset of 1 MB of ';' (row 1)": soak.charset_semicolons(MAX_BODY - 1000),
+    "120 parts of 8 KB of ';' (row 1)": soak.param_parts(MAX_BODY - 1000),
+    "a 1 MB character reference (row 2)": soak.charref_part(MAX_BODY - 1000),
+    "a 1 MB punycode part (row 6)": soak.punycode_part(MAX_BODY - 1000),
+    "1 MB of '><' in an HTML part (row 14)": soak.html_part("><", MAX_BODY - 1000),
+    "<title> and 300,000 <a> (row 14)": soak.html_part("<a>", MAX_BODY - 1000),
+    "150 nested multiparts, then 1 MB of empty lines": soak.nested_lines(MAX_BODY - 1000),
 }
 
 
@@ -183,6 +226,22 @@ def test_pathological_texts_take_bounded_time(name):
     CASES["pathological"] += 1
     record("pathological", name=name, chars=len(PATHOLOGICAL[name]), seconds=round(seconds, 2))
     assert seconds < 5, f"{name}: {seconds:.1f} s for {len(PATHOLOGICAL[name])} characters"
+
+
+WORDS = st.sampled_from([*SCAM.split(), *HAM.split(), "€49,99", "x86_64", "--", "Réglez", "fällig", ":)"])
+FAST = Encoding.from_metadata(artifact.read(MODEL, verify=False).meta["tokenizer"])
+FAST_TOKENIZER = Tokenizer.from_file(str(MODEL / "tokenizer.json"))
+
+
+@settings(max_examples=max(10, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(WORDS, st.sampled_from([" ", " ", "\n", ", ", ". "])), min_size=1, max_size=60),
+       st.integers(1, 40_000))
+def test_the_token_window_keeps_the_tokens_of_real_words(words, chars):
+    CASES["window"] += 1
+    phrase = "".join(w + sep for w, sep in words)
+    text = (phrase * (chars // len(phrase) + 1))[:chars]
+    ids, mask = FAST.encode(FAST_TOKENIZER, [text])
+    assert ids[0][mask[0] == 1].tolist() == FAST.truncate(FAST_TOKENIZER.encode(text).ids)
 
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
