@@ -2,7 +2,8 @@
 
 The google-cloud-storage client Beam uses goes to the emulator by itself once the variable is
 set and it is given no credentials. But Beam first looks for Google credentials, retrying four
-times over about 30 s (and probing the GCE metadata server) before it connects anonymously; with
+times with backoff (22 s here; google-auth also probes the GCE metadata server) before it connects
+anonymously; with
 the emulator there are none to find, so this tells Beam so up front. Without the variable (real
 Cloud Storage), nothing changes.
 """
