@@ -25,12 +25,15 @@ import json
 import os
 import random
 import re
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -112,6 +115,189 @@ def emoji(size: int, seed: int = 0) -> bytes:
     return "".join(chr(rng.randint(0x1F300, 0x1F6FF)) for _ in range(size // 4)).encode()
 
 
+# The budget check: each hostile request as raw HTTP, sent to a real server.
+
+@dataclass(frozen=True)
+class Hostile:
+    row: str  # the issue's row
+    name: str
+    request: bytes  # the raw HTTP request
+    expected: tuple[int, ...]  # the statuses that are right
+    half_close: bool = False  # end our side after sending (a body cut short)
+
+
+def post(body: bytes, content_type: str = "text/plain", path: str = "/predict", extra: str = "",
+         length: int | None = None) -> bytes:
+    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            f"Content-Type: {content_type}\r\n{extra}"
+            f"Content-Length: {len(body) if length is None else length}\r\n\r\n")
+    return head.encode("latin-1") + body
+
+
+def mail(raw: bytes) -> bytes:
+    return post(raw, "message/rfc822")
+
+
+def chunked(body: bytes, content_type: str, size: str = "", extension: str = "", end: bool = True) -> bytes:
+    """A chunked request; `size` replaces each chunk's size, `extension` is added to it."""
+    chunks = [body[i:i + 65536] for i in range(0, len(body), 65536)]
+    framed = b"".join(f"{size or format(len(c), 'x')}{extension}\r\n".encode() + c + b"\r\n"
+                      for c in chunks)
+    head = (f"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            f"Content-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n")
+    return head.encode() + framed + (b"0\r\n\r\n" if end else b"")
+
+
+def get(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode("latin-1")
+
+
+def v2(document: dict | bytes, extra: str = "") -> bytes:
+    body = document if isinstance(document, bytes) else json.dumps(document).encode()
+    return post(body, "application/json", "/v2/models/scam/infer", extra)
+
+
+def v2_texts(texts: list[str], shape: list[int] | None = None) -> dict:
+    return {"inputs": [{"name": "text", "datatype": "BYTES", "shape": shape or [len(texts)], "data": texts}]}
+
+
+def hostile(limit: int = BODY_LIMIT) -> list[Hostile]:
+    """Issue 11's rows as requests, each body as large as the limit allows."""
+    size = limit - 1024
+    upload = (b'--z\r\nContent-Disposition: form-data; name="file"; filename="m.eml"\r\n\r\n'
+              + b"a" * (2 * limit) + b"\r\n--z--\r\n")
+    huge_shape = (b'{"inputs": [{"name": "text", "datatype": "BYTES", "shape": ['
+                  + b", ".join([b"9" * 4000] * 250) + b'], "data": ["hi"]}]}')
+    form = "application/x-www-form-urlencoded"
+    ok, bad = (200,), (400,)
+    return [
+        Hostile("1", 'rfc822: charset=" then 1 MiB of ;', mail(charset_semicolons(size)), ok),
+        Hostile("1", "rfc822: 120 parts, each charset 8 KB of ;", mail(param_parts(size)), ok),
+        Hostile("2", "text/plain <p>&# + 4,400 digits", post(long_charref().encode()), ok),
+        Hostile("2", "JSON batch with one such text",
+                post(json.dumps({"texts": [long_charref(), "hi"]}).encode(), "application/json"), ok),
+        Hostile("2", "form field with one", post(b"text=%3Cp%3E%26%23" + b"1" * 4400 + b"%3B", form), ok),
+        Hostile("2", "rfc822 HTML part of 1 MiB of digits", mail(charref_part(size)), ok),
+        Hostile("2", "V2 infer with one", v2(v2_texts([long_charref()])), ok),
+        Hostile("4", "chunked multipart, 2 MiB file part",
+                chunked(upload, "multipart/form-data; boundary=z"), (413,)),
+        Hostile("4", "chunked urlencoded, 2 MiB of a=&", chunked(b"a=&" * (2 * limit // 3), form), (413,)),
+        Hostile("5", "text/plain, 1 MiB of random emoji", post(emoji(size)), ok),
+        Hostile("6", "text/plain; charset=punycode, 1 MiB",
+                post(b"a-" + b"9" * size, "text/plain; charset=punycode"), (415,)),
+        Hostile("6", "rfc822 part in punycode, 1 MiB", mail(punycode_part(size)), ok),
+        Hostile("7", "charset=undefined", post(b"hello", "text/plain; charset=undefined"), (415,)),
+        Hostile("7", "charset=idna, xn--zz", post(b"xn--zz", "text/plain; charset=idna"), (415,)),
+        Hostile("7", "charset=punycode, abc-99999",
+                post(b"abc-99999", "text/plain; charset=punycode"), (415,)),
+        Hostile("7", "V2 Inference-Header-Content-Length of 5,000 digits",
+                v2(v2_texts(["hi"]), f"Inference-Header-Content-Length: {'9' * 5000}\r\n"), bad),
+        Hostile("7", "V2 shape 40,000 x 2^62", v2(v2_texts(["hi"], [40_000, 2**62])), bad),
+        Hostile("7", "V2 shape of 250 numbers of 4,000 digits", v2(huge_shape), bad),
+        Hostile("7", "chunk size zz", chunked(b"hello", "text/plain", size="zz"), bad),
+        Hostile("7", "chunked body cut off", chunked(b"hello" * 1000, "text/plain", end=False), bad,
+                half_close=True),
+        Hostile("7", "100 KB chunk extension",
+                chunked(b"hello", "text/plain", extension=";" + "x" * 100_000), bad),
+        Hostile("8", "10 MB request line", get("/" + "a" * 10_000_000), (414,)),
+        Hostile("11", "rfc822 with only a PDF", mail(only("pdf")), bad),
+        Hostile("11", "rfc822 with only an image", mail(only("image")), bad),
+        Hostile("11", "rfc822 with only headers", mail(only("headers")), bad),
+        Hostile("12", "GET /v2//health/live", get("/v2//health/live"), (200, 404)),
+        Hostile("12", "GET /v2/models//scam", get("/v2/models//scam"), (200, 404)),  # as /v2/models/scam
+        Hostile("13", "Content-Length: 100, 5 bytes, EOF", post(b"hello", length=100), bad, half_close=True),
+        Hostile("14", "rfc822 HTML part of 1 MiB of ><", mail(html_part("><", size)), ok),
+        Hostile("14", "rfc822 <title> + 300k <a>", mail(html_part("<a>", size)), ok),
+        Hostile("14", "rfc822 150 nested multiparts + 1 MiB of empty lines", mail(nested_lines(size)), ok),
+        Hostile("15", "form with invalid UTF-8", post(b"text=caf%E9", form), bad),
+        Hostile("15", "JSON declared and sent as UTF-16",
+                post('{"text": "hello"}'.encode("utf-16"), "application/json; charset=utf-16"), (200, 415)),
+        Hostile("15", "Content-Encoding: gzip",
+                post(b"\x1f\x8b" + b"x" * 100, extra="Content-Encoding: gzip\r\n"), (400, 415)),
+    ]
+
+
+def exchange(port: int, request: bytes, half_close: bool = False, timeout: float = 30) -> int:
+    """Sends a raw request and returns the answer's status (0 if none came)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        try:
+            sock.sendall(request)
+            if half_close:
+                sock.shutdown(socket.SHUT_WR)
+        except OSError:  # refused halfway (414, 413): the answer may still be there to read
+            pass
+        answer = b""
+        try:
+            while b"\r\n" not in answer:
+                piece = sock.recv(65536)
+                if not piece:
+                    break
+                answer += piece
+        except OSError:
+            pass
+    first = answer.split(b"\r\n", 1)[0].split()
+    return int(first[1]) if len(first) > 1 and first[1].isdigit() else 0
+
+
+def rss_mib(server) -> float:
+    """The resident set of the server's largest process (the worker holding the model)."""
+    from bench.servers import status_kib
+
+    return max(status_kib(pid, "VmRSS") for pid in server._pids()) / 1024
+
+
+def budget_check() -> dict:
+    """Each hostile request's CPU (the server's process tree, from /proc) and status, then 8
+    maximum-size bodies of emoji at once: the worker's peak and settled RSS."""
+    from bench import servers
+
+    port = servers.free_port()
+    argv, env = servers.command("a", port, ROOT / "model")
+    server = servers.spawn(argv, port, env)
+    rows = []
+    try:
+        server.settle()
+        for case in hostile():
+            before = server.cpu_seconds()
+            status = exchange(port, case.request, case.half_close)
+            server.settle()
+            seconds = server.cpu_seconds() - before
+            rows.append({"row": case.row, "name": case.name, "bytes": len(case.request), "status": status,
+                         "expected": list(case.expected), "cpu_seconds": round(seconds, 2),
+                         "ok": status in case.expected and seconds <= BUDGET_SECONDS})
+        start = rss_mib(server)
+        bodies = [post(emoji(BODY_LIMIT - 1024, seed)) for seed in range(8)]
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda body: exchange(port, body), bodies))
+        peak = server.peak_rss_mib()
+        server.settle()
+        after = rss_mib(server)
+    finally:
+        server.stop()
+    memory = {"statuses": statuses, "start_mib": round(start, 1), "peak_mib": round(peak, 1),
+              "after_mib": round(after, 1),
+              "ok": statuses == [200] * 8 and peak < PEAK_MIB and after <= start * (1 + SETTLE_GROWTH)}
+    return {"requests": rows, "memory": memory}
+
+
+def budget_markdown(result: dict, date: str) -> str:
+    memory = result["memory"]
+    out = [f"Last run: {date}, `python -m bench.soak --budget`: the function (one uvicorn worker on one "
+           f"core, as deployed) on 127.0.0.1, each request sent alone as raw HTTP; CPU is the server's whole "
+           f"process tree, from /proc, until it is idle again. Budget: {BUDGET_SECONDS:g} s of CPU.", "",
+           "| row | request | bytes | status | expected | CPU s | |", "|---|---|---|---|---|---|---|"]
+    out += [f"| {r['row']} | {r['name']} | {r['bytes']:,} | {r['status']} | "
+            f"{' or '.join(map(str, r['expected']))} | {r['cpu_seconds']} | "
+            f"{'ok' if r['ok'] else '**over**'} |"
+            for r in result["requests"]]
+    out += ["", f"Row 5, 8 bodies of 1 MiB of random emoji at once: statuses {memory['statuses']}; "
+            f"worker RSS "
+            f"{memory['start_mib']} MiB before, peak {memory['peak_mib']} MiB (limit {PEAK_MIB}), "
+            f"{memory['after_mib']} MiB after (limit +{SETTLE_GROWTH:.0%}): "
+            f"{'ok' if memory['ok'] else '**over**'}."]
+    return "\n".join(out)
+
+
 def run_tests(sizes: dict[str, int], figures: Path, junit: Path, minutes: float) -> int:
     env = {**os.environ, "RELIABILITY_FIGURES": str(figures),
            **{f"SOAK_{name}": str(value) for name, value in sizes.items()}}
@@ -183,12 +369,12 @@ def markdown(figures: list[dict], cases: list[tuple[str, str, float]], meta: dic
     return "\n".join(out)
 
 
-def write_section(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else f"# Reliability\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{DOC} lacks the markers {BEGIN} and {END}")
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
-    DOC.write_text(pattern.sub(lambda _: f"{BEGIN}\n{section}\n{END}", text))
+def write_section(section: str, begin: str = BEGIN, end: str = END) -> None:
+    text = DOC.read_text() if DOC.exists() else f"# Reliability\n\n{begin}\n{end}\n"
+    if begin not in text or end not in text:
+        raise SystemExit(f"{DOC} lacks the markers {begin} and {end}")
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
+    DOC.write_text(pattern.sub(lambda _: f"{begin}\n{section}\n{end}", text))
 
 
 def main() -> int:
@@ -196,7 +382,17 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="the test suite's short sizes")
     parser.add_argument("--max-minutes", type=float, default=45)
     parser.add_argument("--no-write", action="store_true", help=f"print the figures, leave {DOC.name}")
+    parser.add_argument("--budget", action="store_true",
+                        help="only the hostile requests' CPU and memory budget")
     args = parser.parse_args()
+    budget = budget_check()
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(budget_markdown(budget, date))
+    if not args.no_write:
+        write_section(budget_markdown(budget, date), BUDGET_BEGIN, BUDGET_END)
+    within = all(r["ok"] for r in budget["requests"]) and budget["memory"]["ok"]
+    if args.budget:
+        return 0 if within else 1
     sizes = {} if args.quick else SOAK
     started = time.perf_counter()
     load = os.getloadavg()[0]
@@ -214,7 +410,7 @@ def main() -> int:
     print(section)
     if not args.no_write:
         write_section(section)
-    return code
+    return code or (0 if within else 1)
 
 
 if __name__ == "__main__":
