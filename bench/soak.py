@@ -286,7 +286,7 @@ def budget_markdown(result: dict, date: str) -> str:
            f"core, as deployed) on 127.0.0.1, each request sent alone as raw HTTP; CPU is the server's whole "
            f"process tree, from /proc, until it is idle again. Budget: {BUDGET_SECONDS:g} s of CPU.", "",
            "| row | request | bytes | status | expected | CPU s | |", "|---|---|---|---|---|---|---|"]
-    out += [f"| {r['row']} | {r['name']} | {r['bytes']:,} | {r['status']} | "
+    out += [f"| {r['row']} | `{r['name']}` | {r['bytes']:,} | {r['status']} | "
             f"{' or '.join(map(str, r['expected']))} | {r['cpu_seconds']} | "
             f"{'ok' if r['ok'] else '**over**'} |"
             for r in result["requests"]]
