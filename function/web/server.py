@@ -85,7 +85,8 @@ class Protocol(H11Protocol):
 
     def send_400_response(self, msg: str) -> None:
         self._refuse(_json_error(400, "bad_request",
-                                 f"malformed HTTP request: a head or line over {MAX_EVENT_BYTES} bytes, or not HTTP/1.1 "
+                                 f"malformed HTTP request: a head or line over {MAX_EVENT_BYTES} bytes, "
+                                 "or not HTTP/1.1 "
                                  "(request line, headers, Content-Length or chunked framing)"))
 
     def _refuse(self, raw: bytes) -> None:
