@@ -37,7 +37,8 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
         description="Score mbox files, folders of .eml/.txt messages and CSV/JSONL files (a text column) "
                     "with the scam model, on Apache Beam.",
         epilog="Any other --name=value goes to Beam, e.g. --project=P --region=R --temp_location=gs://B/tmp "
-               "for --runner=DataflowRunner (see docs/bulk.md).")
+               "for --runner=DataflowRunner, and --template_location=gs://... to stage a job without "
+               "running it (see docs/bulk.md).")
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs, local or gs://")
     parser.add_argument("--output", required=True,
                         help="scores.jsonl or scores.csv (local or gs://); dead letters, counts beside it")
@@ -133,10 +134,15 @@ def main(argv: list[str] | None = None) -> int:
     job = Job(files, paths, args.model, Columns(args.text_column, args.id_column), threads, args.threshold,
               args.batch_size, progress_dir)
     watch = progress.Watch(progress_dir, enabled=not args.no_progress) if progress_dir else None
+    template = next((a.split("=", 1)[1] for a in beam_args if a.startswith("--template_location=")), None)
     started = time.perf_counter()
     try:
         with beam.Pipeline(options=pipeline_options(args, beam_args)) as pipeline:
             build(pipeline, job)
+        if template:  # Dataflow staged the code and wrote the job: nothing ran yet
+            print(f"Dataflow template written to {template}; run it with: gcloud dataflow jobs run NAME "
+                  f"--gcs-location={template} --region=REGION", file=sys.stderr)
+            return 0
         counts = json.loads(_read(paths.counts))
     except Exception as error:  # Beam re-raises a worker's error with its whole traceback: the gist
         if watch:

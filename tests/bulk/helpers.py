@@ -27,6 +27,15 @@ def make_venv() -> Path:
     return BULK_PYTHON
 
 
+def build_wheel(folder: Path) -> Path:
+    """bulk.package's wheel for Dataflow workers, built in the Beam venv into a new `folder`."""
+    folder.mkdir()
+    build = "import sys, pathlib; from bulk import package; print(package.wheel(pathlib.Path(sys.argv[1])))"
+    done = subprocess.run([str(BULK_PYTHON), "-c", build, str(folder)], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    return Path(done.stdout.strip())
+
+
 @dataclass
 class Run:
     code: int
@@ -81,6 +90,25 @@ def requests(prefix: str) -> dict[str, tuple[str, bytes]]:
             id_ = record.get("id") or f"{prefix}/rows.jsonl#{index}"
             found[id_] = ("application/json", _text(record["text"]))
     return found
+
+
+def client(emulator: str):
+    """A Cloud Storage client for the emulator at `emulator`."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    return storage.Client(project="test", credentials=AnonymousCredentials(),
+                          client_options={"api_endpoint": emulator})
+
+
+def upload(client, bucket_name: str, folder: Path, prefix: str) -> None:
+    """Every file under `folder` to gs://bucket_name/prefix/ (the bucket made if need be)."""
+    bucket = client.lookup_bucket(bucket_name) or client.create_bucket(bucket_name)
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            # As bytes: the emulator's multipart parser drops the connection on a message/rfc822 body.
+            bucket.blob(f"{prefix}/{path.relative_to(folder).as_posix()}").upload_from_filename(
+                str(path), content_type="application/octet-stream", timeout=10)
 
 
 def _text(text: str) -> bytes:

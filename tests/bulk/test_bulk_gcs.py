@@ -9,44 +9,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from google.auth.credentials import AnonymousCredentials
-from google.cloud import storage
-
-from bench import gcs
-from tests.bulk.helpers import DEAD, FIXTURES, READ, Run, run
+from tests.bulk.helpers import DEAD, FIXTURES, READ, Run, client, run, upload
 from tests.support import MODEL
 
 BUCKET = "archive"
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    with gcs.emulator(prefix=()) as url:
-        yield url
-
-
-def upload(client: storage.Client, folder: Path, prefix: str) -> None:
-    bucket = client.lookup_bucket(BUCKET) or client.create_bucket(BUCKET)
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            # As bytes: the emulator's multipart parser drops the connection on a message/rfc822 body.
-            bucket.blob(f"{prefix}/{path.relative_to(folder).as_posix()}").upload_from_filename(
-                str(path), content_type="application/octet-stream", timeout=10)
-
-
 def test_archive_model_and_outputs_in_cloud_storage(local_run: Run, emulator: str, tmp_path: Path):
-    client = storage.Client(project="test", credentials=AnonymousCredentials(),
-                            client_options={"api_endpoint": emulator})
-    upload(client, FIXTURES, "in")
-    upload(client, MODEL, "models/fast")
+    client_ = client(emulator)
+    upload(client_, BUCKET, FIXTURES, "in")
+    upload(client_, BUCKET, MODEL, "models/fast")
     cache = tmp_path / "cache"
     done = run(f"gs://{BUCKET}/out/scores.jsonl", f"gs://{BUCKET}/in/",
                "--model", f"gs://{BUCKET}/models/fast/",
                env={"STORAGE_EMULATOR_HOST": emulator, "MODEL_CACHE_DIR": str(cache)})
     assert done.returncode == 0, done.stderr
 
-    bucket = client.bucket(BUCKET)
+    bucket = client_.bucket(BUCKET)
     counts = json.loads(bucket.blob("out/scores.counts.json").download_as_text())
     assert (counts["read"], counts["dead_by_reason"], counts["adds_up"]) == (READ, DEAD, True)
     scores = [json.loads(line) for line in bucket.blob("out/scores.jsonl").download_as_text().splitlines()]

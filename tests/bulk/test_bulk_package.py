@@ -7,22 +7,13 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from tests.bulk.helpers import BULK_PYTHON, ROOT, make_venv
-
-BUILD = "import sys, pathlib; from bulk import package; print(package.wheel(pathlib.Path(sys.argv[1])))"
-
-
-def build(folder: Path) -> Path:
-    folder.mkdir()
-    done = subprocess.run([str(BULK_PYTHON), "-c", BUILD, str(folder)], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
-    return Path(done.stdout.strip())
+from tests.bulk.helpers import BULK_PYTHON, ROOT, build_wheel, make_venv
 
 
 def test_workers_get_bulk_and_the_function_code_from_one_wheel(tmp_path: Path):
     make_venv()
-    wheel = build(tmp_path / "a")
-    assert wheel.read_bytes() == build(tmp_path / "b").read_bytes()
+    wheel = build_wheel(tmp_path / "a")
+    assert wheel.read_bytes() == build_wheel(tmp_path / "b").read_bytes()
     with zipfile.ZipFile(wheel) as archive:
         metadata = archive.read("scam_bulk-0.1.0.dist-info/METADATA").decode()
     runtime = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
