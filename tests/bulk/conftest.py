@@ -8,12 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from bench import gcs
-from tests.bulk.helpers import Run, make_venv, read_run, run
+from tests.bulk.helpers import Run, read_run, run
 
 
 @pytest.fixture(scope="session")
 def local_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    make_venv()
     folder = tmp_path_factory.mktemp("bulk-local")
     done = run(folder / "scores.jsonl", "tests/fixtures/bulk")
     assert done.returncode == 0, done.stderr

@@ -4,6 +4,7 @@ messages look like as requests to the function, built here without bulk's own re
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import mailbox
 import os
@@ -20,8 +21,9 @@ TIMEOUT = 300  # seconds for one run: a stalled pipeline fails the test instead 
 READ, DEAD = 20, {"empty": 3, "invalid_json": 2, "invalid_text": 1, "no_text": 1}
 
 
+@functools.cache
 def make_venv() -> Path:
-    """The Beam venv, made or brought up to date by its make target (a no-op once it is)."""
+    """The Beam venv, made or brought up to date by its make target (once per test session)."""
     subprocess.run(["make", "--no-print-directory", "-s", "-f", "bulk/bulk.mk", "bulk-venv"], cwd=ROOT,
                    check=True)
     return BULK_PYTHON
@@ -29,6 +31,7 @@ def make_venv() -> Path:
 
 def build_wheel(folder: Path) -> Path:
     """bulk.package's wheel for Dataflow workers, built in the Beam venv into a new `folder`."""
+    make_venv()
     folder.mkdir()
     build = "import sys, pathlib; from bulk import package; print(package.wheel(pathlib.Path(sys.argv[1])))"
     done = subprocess.run([str(BULK_PYTHON), "-c", build, str(folder)], cwd=ROOT, capture_output=True,
@@ -46,6 +49,8 @@ class Run:
 
 
 def run(output: Path | str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m bulk ARGS --output OUTPUT` in the Beam venv, from the repository."""
+    make_venv()
     return subprocess.run([str(BULK_PYTHON), "-m", "bulk", *args, "--output", str(output), "--no-progress"],
                           cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           timeout=TIMEOUT)

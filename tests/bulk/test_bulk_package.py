@@ -7,11 +7,10 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from tests.bulk.helpers import BULK_PYTHON, ROOT, build_wheel, make_venv
+from tests.bulk.helpers import BULK_PYTHON, ROOT, build_wheel
 
 
 def test_workers_get_bulk_and_the_function_code_from_one_wheel(tmp_path: Path):
-    make_venv()
     wheel = build_wheel(tmp_path / "a")
     assert wheel.read_bytes() == build_wheel(tmp_path / "b").read_bytes()
     with zipfile.ZipFile(wheel) as archive:
