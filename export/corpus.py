@@ -216,14 +216,25 @@ def _by_source(records: list[Record], files: list[Path], folder: Path) -> list[C
     return [Corpus(describe(name, folder), members, _files_hash(files)) for name, members in sources.items()]
 
 
+def read_synthetic(count: int = 3000, seed: int = 13) -> Corpus:
+    """The project's own generated modern messages (export/synthetic.py)."""
+    from export import synthetic
+
+    rows = synthetic.generate(count, seed)
+    records = [Record(clean(r["text"]), _label(r["label"]), r["kind"], r["source"]) for r in rows]
+    digest = hashlib.sha256("\n".join(r["text"] for r in rows).encode()).hexdigest()
+    return Corpus(describe(synthetic.SOURCE, None), records, digest)
+
+
 def load_all(paths: list[Path], cache: Path | None, commercial: bool = False) -> Collection:
-    """SpamAssassin (fetched into `cache`; None leaves it out) and every `--corpus` path; with
-    `commercial`, non-commercial sources are left out."""
+    """SpamAssassin (fetched into `cache`) and the generated messages, unless `cache` is None,
+    then every `--corpus` path; with `commercial`, non-commercial sources are left out."""
     collection = Collection()
     if cache is not None:
-        collection.corpora.append(Corpus(describe(SPAMASSASSIN, None),
-                                         read_spamassassin(fetch_spamassassin(cache)),
-                                         _files_hash([cache / TARBALL])))
+        spamassassin = read_spamassassin(fetch_spamassassin(cache))
+        collection.corpora += [
+            Corpus(describe(SPAMASSASSIN, None), spamassassin, _files_hash([cache / TARBALL])),
+            read_synthetic()]
     for path in paths:
         collection.corpora += read_path(path)
     if commercial:

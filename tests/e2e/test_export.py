@@ -41,7 +41,7 @@ def sms_jsonl(tmp_path_factory):
 
 
 def _export(corpora: list, out, report) -> int:
-    args = ["--no-spamassassin", "--out", str(out), "--report", str(report), "--vocab", "300"]
+    args = ["--corpus-only", "--out", str(out), "--report", str(report), "--vocab", "300"]
     return export_main(args + [a for path in corpora for a in ("--corpus", str(path))])
 
 
