@@ -302,14 +302,12 @@ def fit_head(train_x: np.ndarray, train_y: list[int], val_x: np.ndarray, val_y: 
     scaler = StandardScaler().fit(train_x)
     train_z, val_z = scaler.transform(train_x), scaler.transform(val_x)
     weight = compute_sample_weight("balanced", val_y)
-    best: tuple[float, float, LogisticRegression] | None = None
+    fits = []
     for c in tqdm(grid, desc="fit the head (C on validation)", unit="C"):
         head = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(train_z, train_y)
         loss = log_loss(val_y, head.predict_proba(val_z)[:, 1], sample_weight=weight, labels=[0, 1])
-        if best is None or loss < best[0]:
-            best = (loss, c, head)
-    assert best is not None, "an empty grid of C"
-    _, c, head = best
+        fits.append((loss, c, head))
+    _, c, head = min(fits, key=lambda fit: fit[0])  # on a tie, the first (strongest) C
     weights = head.coef_[0] / scaler.scale_
     return weights, float(head.intercept_[0] - weights @ scaler.mean_), c
 

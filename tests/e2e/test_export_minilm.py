@@ -11,6 +11,8 @@ from types import SimpleNamespace
 
 import onnx
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 
 pytest.importorskip("torch", reason="the training requirements (requirements-train.txt) are not installed")
 
@@ -131,8 +133,15 @@ def test_frozen_minilm_caches_embeddings_exports_and_serves(eml_corpus, tiny_ber
     assert again.regularization == trained.regularization
     assert again.network.head.weight.equal(trained.network.head.weight)
 
-    trained.predict(_texts(split.test))  # new texts: embedded once, into a new chunk
+    scores = trained.predict(_texts(split.test))  # new texts: embedded once, into a new chunk
     assert len(_chunks(args.cache)) > len(first)
+    # The head is the regression itself: standardisation folded in, softmax over [0, w.x + b].
+    train = trained.cache.embed(_texts(split.train))
+    scaler = StandardScaler().fit(train)
+    regression = LogisticRegression(C=trained.regularization, class_weight="balanced", max_iter=5000)
+    regression.fit(scaler.transform(train), _labels(split.train))
+    expected = regression.predict_proba(scaler.transform(trained.cache.embed(_texts(split.test))))[:, 1]
+    assert abs(scores - expected).max() < 1e-5
     # The ONNX graph embeds afresh, so parity also proves the cache held the encoder's vectors.
     _ship_and_serve(trained, split, "scam-classifier-minilm-int8", tmp_path, serve)
 
