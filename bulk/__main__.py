@@ -67,7 +67,8 @@ def _cpus() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def pipeline_options(args: argparse.Namespace, beam_args: list[str]):
+def pipeline_options(args: argparse.Namespace, beam_args: list[str], scratch: Path):
+    """Beam's options: the user's, plus the runner's; for Dataflow, bulk's wheel built in `scratch`."""
     from apache_beam.options.pipeline_options import PipelineOptions
 
     extra = [f"--runner={args.runner}"]
@@ -76,7 +77,7 @@ def pipeline_options(args: argparse.Namespace, beam_args: list[str]):
 
         own = ("--setup_file", "--extra_package", "--sdk_container_image")  # the user ships the code
         if not any(a.startswith(own) for a in beam_args):
-            extra.append(f"--extra_package={package.wheel(Path(tempfile.mkdtemp(prefix='bulk-wheel-')))}")
+            extra.append(f"--extra_package={package.wheel(scratch)}")
     else:
         extra.append(f"--direct_num_workers={args.direct_num_workers}")
         if args.direct_num_workers > 1 and not any(a.startswith("--direct_running_mode") for a in beam_args):
@@ -107,37 +108,44 @@ def _read(path: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args, beam_args = parse_args(argv)
-    remote = args.runner in REMOTE
     gcs.use_emulator_if_set()
     _quiet_beam()
     try:
-        if remote:
+        if args.runner in REMOTE:
             _check_remote(args)
         files = inputs.expand(args.inputs)
         model = local_artifact(args.model)  # the launcher checks the model before any worker starts
     except (inputs.InputError, artifact.ArtifactError, store.StoreError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    with tempfile.TemporaryDirectory(prefix="bulk-") as scratch:
+        return _run(args, beam_args, Path(scratch), files, model)
+
+
+def _run(args: argparse.Namespace, beam_args: list[str], scratch: Path, files: list[str],
+         model: artifact.Artifact) -> int:
+    import apache_beam as beam
+
+    from bulk.pipeline import Job, build
+
+    remote = args.runner in REMOTE
     threads = args.threads or (1 if remote else max(1, _cpus() // args.direct_num_workers))
     paths = output.paths(args.output)
     where = "" if remote else f" ({args.direct_num_workers} worker(s) x {threads} thread(s))"
     print(f"scoring {len(files)} file(s) with {model.name} {model.version} on {args.runner}{where}",
           file=sys.stderr)
-
-    import apache_beam as beam
-
-    from bulk.pipeline import Job, build
-
     # DirectRunner's worker processes import bulk and function like this process does.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    progress_dir = None if remote else tempfile.mkdtemp(prefix="bulk-progress-")
+    progress_dir = None if remote else str(scratch / "progress")
+    if progress_dir:
+        os.mkdir(progress_dir)
     job = Job(files, paths, args.model, Columns(args.text_column, args.id_column), threads, args.threshold,
               args.batch_size, progress_dir)
     watch = progress.Watch(progress_dir, enabled=not args.no_progress) if progress_dir else None
     template = next((a.split("=", 1)[1] for a in beam_args if a.startswith("--template_location=")), None)
     started = time.perf_counter()
     try:
-        with beam.Pipeline(options=pipeline_options(args, beam_args)) as pipeline:
+        with beam.Pipeline(options=pipeline_options(args, beam_args, scratch)) as pipeline:
             build(pipeline, job)
         if template:  # Dataflow staged the code and wrote the job: nothing ran yet
             print(f"Dataflow template written to {template}; run it with: gcloud dataflow jobs run NAME "
@@ -160,16 +168,20 @@ def main(argv: list[str] | None = None) -> int:
                   messages_per_second=round(counts["read"] / seconds, 1) if seconds else None,
                   outputs={"scores": paths.scores, "dead_letters": paths.dead})
     _write(paths.counts, json.dumps(counts, indent=2) + "\n")
+    _report(counts, paths)
+    return 0 if counts["adds_up"] else 1
+
+
+def _report(counts: dict, paths: output.Paths) -> None:
     reasons = ", ".join(f"{k} {v}" for k, v in counts["dead_by_reason"].items())
+    loads = counts["model_loads"]
     print(f"read {counts['read']}, scored {counts['scored']}, dead-lettered {counts['dead_lettered']}"
           + (f" ({reasons})" if reasons else "")
-          + f" in {seconds:.1f} s ({counts['messages_per_second']} messages/s)"
+          + f" in {counts['seconds']:.1f} s ({counts['messages_per_second']} messages/s)"
           + ("" if loads is None else f"; model loaded {loads} time(s)"), file=sys.stderr)
     print(f"scores: {paths.scores}\ndead letters: {paths.dead}\ncounts: {paths.counts}", file=sys.stderr)
     if not counts["adds_up"]:
         print("error: read != scored + dead-lettered", file=sys.stderr)
-        return 1
-    return 0
 
 
 if __name__ == "__main__":
