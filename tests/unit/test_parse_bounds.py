@@ -41,6 +41,15 @@ def test_a_message_costs_no_more_than_its_size(recipe):
     assert second < 8 * first + 0.05, f"{first:.3f} s for {len(small)} bytes, {second:.3f} s for {len(large)}"
 
 
+@pytest.mark.parametrize("recipe", [lambda n: " \t" * (n // 2),
+                                    lambda n: "-----Original Message" + " " * n + "x"],
+                         ids=["spaces and tabs", "spaces after a forwarded block's rule"])
+def test_a_text_costs_no_more_than_its_size(recipe):
+    small, large = recipe(N // 2), recipe(2 * N)  # 25,000 spaces and tabs took 9 s, 100,000 took 111 s
+    first, second = cpu(lambda: mail.clean(small)), cpu(lambda: mail.clean(large))
+    assert second < 8 * first + 0.05, f"{first:.3f} s for {len(small)} chars, {second:.3f} s for {len(large)}"
+
+
 def test_a_charset_full_of_semicolons_still_reads_the_body():
     assert mail.message_text(soak.charset_semicolons(N)) == "x\nhello"
 

@@ -215,6 +215,8 @@ PATHOLOGICAL = {
     "quote marks": "> " * (mail.MAX_CHARS // 2),
     "rules": ("_" * 30 + "\n") * (mail.MAX_CHARS // 31),
     "www": "www." * (mail.MAX_CHARS // 4),
+    "spaces and tabs (a forwarded block's rule)": " \t" * (mail.MAX_CHARS // 2),
+    "spaces after 'original message'": "original message" + " " * mail.MAX_CHARS + "x",
 }
 
 
