@@ -125,8 +125,23 @@ def invariance(score: Scorer, texts: list[str], labels: list[int], threshold: fl
         "mean_drop": round(float(np.mean(scam_base - padded_scores)), 4),
         "flagged_before": round(float(np.mean(scam_base >= threshold)), 4),
         "flagged_after": round(float(np.mean(padded_scores >= threshold)), 4),
+        # The alternative, measured: score the two halves too and keep the highest of the three.
+        "flagged_after_by_halves": round(float(np.mean(_by_halves(score, padded) >= threshold)), 4),
+        "legit_pass_by_halves": round(float(np.mean(_by_halves(score, legit) < threshold)), 4),
+        "legit_pass": round(float(np.mean(base[labels == 0] < threshold)), 4),
     }
     return result
+
+
+def _by_halves(score: Scorer, texts: list[str]) -> np.ndarray:
+    """max(whole, first half, second half) of each text, cut at the line nearest its middle."""
+    halves = []
+    for text in texts:
+        middle = text.find("\n", len(text) // 2)
+        middle = middle if middle > 0 else len(text) // 2
+        halves += [text[:middle], text[middle:]]
+    parts = score([clean(h) for h in halves]).reshape(-1, 2).max(axis=1)
+    return np.maximum(score([clean(t) for t in texts]), parts)
 
 
 def _reformat(text: str) -> str:

@@ -11,7 +11,7 @@ def _f(value, digits: int = 3) -> str:
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
-def _table(header: list[str], rows: list[list]) -> str:
+def table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_f(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -56,9 +56,9 @@ def markdown(meta: dict, plot: str) -> str:
              "logistic regression trained on the same split. Thresholds chosen on validation by the "
              f"rule in export/evaluate.py (best balanced accuracy): model {m['thresholds']['model']}, "
              f"baseline {m['thresholds']['baseline']}. Licence: {meta['licence']}.", "",
-             "## Headline", "", _table(["figure", "model", "baseline"], headline(meta)), "",
+             "## Headline", "", table(["figure", "model", "baseline"], headline(meta)), "",
              "## Data", "",
-             _table(["source", "licence", "use", "legit", "scam", "sha256"],
+             table(["source", "licence", "use", "legit", "scam", "sha256"],
                     [[c["name"], c["licence"], c["use"], c["counts"]["legit"], c["counts"]["scam"],
                       c["sha256"][:12]] for c in data["corpora"]]), "",
              f"{data['messages']} messages; {data['exact_duplicates_dropped']} exact and "
@@ -66,23 +66,23 @@ def markdown(meta: dict, plot: str) -> str:
              f"{data['evaluation_only']} evaluation-only. Split (train/validation/test): "
              f"{data['split_sizes']}.", "",
              "## Random split, test part, by source", "",
-             _table(["source", "n", "model F1", "model AUC", "model recall", "model legit pass",
+             table(["source", "n", "model F1", "model AUC", "model recall", "model legit pass",
                      "baseline F1", "baseline AUC"],
                     [[s, r["n"], r["f1"], r["roc_auc"], r["recall"], r["legit_pass"],
                       base_sources[s]["f1"], base_sources[s]["roc_auc"]]
                      for s, r in m["model"]["random_by_source"].items()]), "",
              "## Trained without a source, tested on it (and the time split)", "",
-             _table(["test", "n", "model AUC", "model F1", "baseline AUC", "baseline F1"],
+             table(["test", "n", "model AUC", "model F1", "baseline AUC", "baseline F1"],
                     [[name, f["model"]["n"], f["model"]["roc_auc"], f["model"]["f1"],
                       f["baseline"]["roc_auc"], f["baseline"]["f1"]] for name, f in m["folds"].items()]), "",
              "## Challenge set (export/challenge.jsonl, never trained on): share right by kind", "",
-             _table(["kind", "model", "baseline"],
+             table(["kind", "model", "baseline"],
                     [[k, v, m["baseline"]["challenge"]["by_kind"][k]]
                      for k, v in m["model"]["challenge"]["by_kind"].items()]), "",
              "## Invariance (score change on the test split)", "",
-             _table(["perturbation", "model", "baseline"], _invariance_rows(m)), "",
+             table(["perturbation", "model", "baseline"], _invariance_rows(m)), "",
              "## Short plain notes (must stay legitimate)", "",
-             _table(["text", "model", "baseline"],
+             table(["text", "model", "baseline"],
                     [[f"`{t}`", s, base_notes[t]] for t, s in m["model"]["plain_notes"].items()]),
              "", "## Calibration", "", f"![Reliability on the test split]({plot})", ""]
     return "\n".join(parts)
@@ -101,4 +101,8 @@ def _invariance_rows(m: dict) -> list[list]:
     rows.append(["scam + legitimate mail appended: mean drop"] + [padded[w]["mean_drop"] for w in padded])
     rows.append(["  scams flagged before → after"] + [
         f"{padded[w]['flagged_before']:.3f} → {padded[w]['flagged_after']:.3f}" for w in padded])
+    rows.append(["  if the halves were scored too: scams flagged after"]
+                + [padded[w]["flagged_after_by_halves"] for w in padded])
+    rows.append(["  legitimate pass rate, whole text → by halves"] + [
+        f"{padded[w]['legit_pass']:.3f} → {padded[w]['legit_pass_by_halves']:.3f}" for w in padded])
     return rows
