@@ -90,7 +90,8 @@ def _ship_and_serve(trained, split, name: str, tmp_path, serve) -> None:
     assert head and head <= {"Gemm", "MatMul", "Add"}  # the head stays fp32: it decides the score
     out = package.stage(int8, trained.tokenizer, meta, tmp_path / "int8")
     int8_scores = Model(artifact.read(out), threads=2).scores(texts)
-    assert verify.int8_gate(labels, fp32_scores, int8_scores, THRESHOLD)["accuracy_drop"] <= verify.MAX_ACCURACY_DROP
+    gate = verify.int8_gate(labels, fp32_scores, int8_scores, THRESHOLD)
+    assert gate["accuracy_drop"] <= verify.MAX_ACCURACY_DROP
 
     server = serve({"MODEL_DIR": str(out)})
     reply = call(server.url + "/predict", "POST", json.dumps({"texts": texts[:8]}).encode(),
