@@ -62,9 +62,10 @@ def _labels(records: list[corpus.Record]) -> list[int]:
     return [r.label for r in records]
 
 
-def _served(graph: bytes, trained, meta: dict, parent: Path) -> tuple[Path, Model]:
+def _served(family: Family, graph: bytes, trained, meta: dict, parent: Path) -> tuple[Path, Model]:
     """Stages an artifact with `graph` and loads it with the serving code itself."""
-    staged = package.stage(graph, trained.tokenizer, meta, parent)
+    extras = family.extras(trained) if family.extras else None
+    staged = package.stage(graph, trained.tokenizer, meta, parent, extras)
     try:
         return staged, Model(artifact.read(staged), threads=2)
     except Exception:
@@ -78,12 +79,13 @@ def _ship(family: Family, split: corpus.Split, args, meta: dict, parent: Path) -
     trained = family.fit(split, args)
     meta = dict(meta, tokenizer=trained.encoding.to_metadata())
     test = _texts(split.test)
-    staged, model = _served(family.graph(trained), trained, meta, parent)
+    staged, model = _served(family, family.graph(trained), trained, meta, parent)
     scores = model.scores(test)
     gates = {"parity_max_abs": verify.parity(trained.predict(test), scores)}
     if family.quantize is not None:
         package.discard(staged)
-        staged, model = _served(family.quantize(trained, family.graph(trained)), trained, meta, parent)
+        int8 = family.quantize(trained, family.graph(trained))
+        staged, model = _served(family, int8, trained, meta, parent)
         gates["int8"] = verify.int8_gate(_labels(split.test), scores, model.scores(test), evaluate.THRESHOLD)
     return staged, model, gates
 

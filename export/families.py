@@ -24,6 +24,7 @@ class Family:
     fit: Callable[[corpus.Split, argparse.Namespace], Any]
     graph: Callable[[Any], bytes]
     quantize: Callable[[Any, bytes], bytes] | None = None
+    extras: Callable[[Any], dict[str, bytes]] | None = None  # more artifact files, by file name
 
 
 def _fit_fast(split: corpus.Split, args: argparse.Namespace):
@@ -37,6 +38,12 @@ def _graph_fast(trained) -> bytes:
     from export import fast
 
     return fast.to_onnx(trained).SerializeToString(deterministic=True)
+
+
+def _extras_fast(trained) -> dict[str, bytes]:
+    from export import fast
+
+    return {"explain.npz": fast.explanation(trained)}
 
 
 def _fit_minilm(split: corpus.Split, args: argparse.Namespace):
@@ -73,7 +80,7 @@ def _quantize_minilm(trained, fp32: bytes) -> bytes:
 FAMILIES = {
     "fast": Family("scam-classifier-fast",
                    "byte-level BPE + logistic regression over hashed token 1-3-grams",
-                   "model", _fit_fast, _graph_fast),
+                   "model", _fit_fast, _graph_fast, extras=_extras_fast),
     "minilm": Family("scam-classifier-minilm-int8",
                      "all-MiniLM-L6-v2 frozen at 128 tokens, mean pooling + logistic-regression head, "
                      "int8 dynamic quantization",

@@ -27,14 +27,20 @@ CANARY_TEXTS = [
 ]
 
 
-def stage(graph: bytes, tokenizer: Tokenizer, meta: dict, parent: Path) -> Path:
-    """A complete artifact in a new temporary folder under `parent`."""
+def stage(graph: bytes, tokenizer: Tokenizer, meta: dict, parent: Path,
+          extras: dict[str, bytes] | None = None) -> Path:
+    """A complete artifact in a new temporary folder under `parent`; `extras` are more files
+    (named in model.json's `files` by their stem, checksummed like the rest)."""
     parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=".staging-", dir=parent))
     folder.chmod(0o755)  # mkdtemp makes it private; the served model must be readable
     (folder / GRAPH).write_bytes(graph)
     tokenizer.save(str(folder / TOKENIZER))
-    meta = dict(meta, files={"graph": GRAPH, "tokenizer": TOKENIZER})
+    files = {"graph": GRAPH, "tokenizer": TOKENIZER}
+    for name, data in (extras or {}).items():
+        (folder / name).write_bytes(data)
+        files[Path(name).stem] = name
+    meta = dict(meta, files=files)
     meta["version"] = artifact.sha256(folder / GRAPH)[:12]
     artifact.write_metadata(folder, meta)
     return folder

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 
+import numpy as np
 import pytest
 
 from export import corpus
@@ -54,7 +55,10 @@ def test_export_writes_a_verified_artifact_that_serves(eml_corpus, sms_jsonl, tm
 
     art = artifact.read(out)
     meta = art.meta
-    assert sorted(meta["sha256"]) == ["model.onnx", "tokenizer.json"]
+    assert sorted(meta["sha256"]) == ["explain.npz", "model.onnx", "tokenizer.json"]
+    tables = np.load(out / "explain.npz")
+    assert len(tables["idf"]) == int(tables["total_buckets"])
+    assert len(tables["buckets"]) == len(tables["weights"]) > 0
     data = meta["data"]
     assert [c["name"] for c in data["corpora"]] == [eml_corpus.name, "sms_fixture", "sms_smishtank_2024"]
     assert data["corpora"][1]["licence"] == "CC BY 4.0 (test data)" and data["corpora"][2]["use"] == "eval"
