@@ -24,6 +24,8 @@ $(VENV)/.test: requirements.txt requirements-train.txt requirements-bench.txt re
 
 ## run: serve the committed model on http://localhost:$(PORT) (POST /predict)
 run: $(VENV)/.runtime
+	@echo "scam check: listening on http://localhost:$(PORT) (POST /predict, the page at /);" \
+	  "the model loads on the first request; Ctrl-C stops"
 	$(BIN)/functions-framework --source main.py --target predict --port $(PORT)
 
 ## test: lint, the fast in-process tier, then the tests with real processes and the container

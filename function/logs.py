@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from typing import NoReturn
 
 from function.settings import settings
 
@@ -29,3 +30,11 @@ def log(severity: str, message: str, **fields: object) -> None:
     with _write_lock:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
+
+
+def refuse_start(reason: str) -> NoReturn:
+    """Stops the process before it serves: the reason once for a person, once as a log line."""
+    sys.stderr.write(f"configuration error: {reason}\n")
+    sys.stderr.flush()
+    log("ERROR", f"configuration error: {reason}")
+    raise SystemExit(2)
