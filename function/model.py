@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from function import artifact
+from function import artifact, explain
 from function.tokens import Encoding
 
 RUN_TOKENS = 2048  # tokens (rows x padded width) per graph run: MiniLM's 8 x 256
@@ -76,6 +76,16 @@ class Model:
         if unfed:  # else every request would fail in the run, after a load that looked fine
             raise artifact.ArtifactError(f"the graph needs inputs {unfed} that model.json does not feed")
         self._check_canaries(meta.get("canaries", []))
+        self._linear: explain.Linear | None = None  # exact reasons; without it, occlusion
+        if "explain" in meta["files"]:
+            try:
+                self._linear = explain.Linear(art.root / meta["files"]["explain"])
+            except (OSError, ValueError, KeyError) as error:
+                raise artifact.ArtifactError(f"{meta['files']['explain']} is unreadable: {error}") from None
+
+    @property
+    def explains_exactly(self) -> bool:
+        return self._linear is not None
 
     def _check_canaries(self, canaries: list[dict]) -> None:
         """Each canary text must score as model.json says: swapped labels invert every answer."""
@@ -108,12 +118,21 @@ class Model:
             (probabilities,) = self._session.run([self._output], feed)
         return probabilities[:, self._positive].astype(np.float64)
 
-    def predict(self, texts: list[str]) -> list[Prediction]:
+    def predict(self, texts: list[str], threshold: float | None = None) -> list[Prediction]:
+        """Scores and verdicts at `threshold` (model.json's unless given)."""
+        cut = self.threshold if threshold is None else threshold
         return [
-            Prediction(float(s), bool(s >= self.threshold),
-                       self.labels[self._positive if s >= self.threshold else 1 - self._positive])
+            Prediction(float(s), bool(s >= cut),
+                       self.labels[self._positive if s >= cut else 1 - self._positive])
             for s in self.scores(texts)
         ]
+
+    def reasons(self, cleaned: str, score: float, both: bool) -> list[explain.Span]:
+        """Spans of a cleaned text with how much each raised its logit (`both`: lowered too): exact
+        shares for the fast model, else occlusion with at most explain.OCCLUSION_UNITS extra runs."""
+        if self._linear is not None:
+            return explain.linear(self._linear, self._tokenizer, self._encoding, cleaned, both)[0]
+        return explain.occlusion(self.scores, cleaned, score, both)
 
 
 def _release_freed_memory() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from function import lazy, mail
+from function import explain, lazy, mail
 from function.model import Model, Prediction
 from function.settings import settings
 
@@ -32,6 +32,8 @@ class Classified:
     predictions: list[Prediction]
     model: Model
     chars: int  # characters the model was given, for the log line
+    threshold: float  # the one that decided each prediction
+    reasons: list[list[explain.Reason]] | None = None  # per text, when asked for
 
     def log_fields(self) -> dict:
         """What a log line carries: how much was classified and the answers, never the text."""
@@ -70,6 +72,28 @@ def message(raw: bytes) -> str:
     return found
 
 
+EXPLAIN_MODES = {True: False, "all": True}  # the request's "explain" -> lowering reasons too
+
+
+def threshold(value: object) -> float | None:
+    """A caller's threshold: absent (None) or a number strictly between 0 and 1."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise Refused("invalid_threshold", f"threshold must be a number between 0 and 1 (exclusive), "
+                                           f"not {str(value)[:40]}")
+    return float(value)
+
+
+def explain_mode(value: object) -> bool | None:
+    """A caller's "explain": absent or false (None), true (raising reasons) or "all" (both signs)."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, bool | str) and value in EXPLAIN_MODES:
+        return EXPLAIN_MODES[value]
+    raise Refused("invalid_explain", f'explain must be true, false or "all", not {str(value)[:40]}')
+
+
 _last_seconds = 1.0  # the last call's CPU time per text: until one is measured, assume it is slow
 
 
@@ -78,14 +102,20 @@ def quick(count: int) -> bool:
     return lazy.loaded() is not None and _last_seconds * count < SLOW_SECONDS
 
 
-def classify(texts: list[str], cleaned: bool = False) -> Classified:
+def classify(texts: list[str], cleaned: bool = False, cut: float | None = None,
+             both: bool | None = None) -> Classified:
     """Predictions for texts already validated with `text`, in order; loads the model if needed.
 
-    `cleaned`: the texts come from `message` (already what the model sees)."""
+    `cleaned`: the texts come from `message` (already what the model sees). `cut`: a threshold
+    from `threshold`. `both`: from `explain_mode`; not None adds reasons located in `texts`."""
     global _last_seconds
     model = lazy.get()
     started = time.thread_time()  # CPU time, not wall time: a busy machine does not make the model slow
     seen = texts if cleaned else [mail.clean(t) for t in texts]
-    predictions = model.predict(seen)
+    predictions = model.predict(seen, cut)
+    reasons = None if both is None else [
+        explain.locate(model.reasons(clean, p.score, both), clean, sent, both)
+        for clean, sent, p in zip(seen, texts, predictions, strict=True)]
     _last_seconds = (time.thread_time() - started) / max(1, len(seen))
-    return Classified(predictions, model, sum(len(t) for t in seen))
+    return Classified(predictions, model, sum(len(t) for t in seen),
+                      model.threshold if cut is None else cut, reasons)

@@ -34,13 +34,15 @@ class Call:
         return mimetype.lower(), params
 
 
-async def classify(call: Call, texts: list[str], cleaned: bool = False) -> service.Classified:
-    """The service's predictions. A quick model runs on the event loop; a slow one (a transformer,
-    a long batch) or the first load runs in a thread, so other requests and /healthz go on."""
+async def classify(call: Call, texts: list[str], cleaned: bool = False, cut: float | None = None,
+                   both: bool | None = None) -> service.Classified:
+    """The service's predictions (see service.classify). A quick model runs on the event loop; a
+    slow one (a transformer, a long batch) or the first load runs in a thread, so other requests
+    and /healthz go on."""
     if service.quick(len(texts)):
-        result = service.classify(texts, cleaned)
+        result = service.classify(texts, cleaned, cut, both)
     else:
-        result = await asyncio.to_thread(service.classify, texts, cleaned)
+        result = await asyncio.to_thread(service.classify, texts, cleaned, cut, both)
     call.classified = result
     return result
 

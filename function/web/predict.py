@@ -2,9 +2,11 @@
 
 Request                                   Response
 text/plain (or no Content-Type)           text/plain `true` | `false`        (true = scam)
-application/json {"text": "..."}          {"prediction", "label", "score", "model"}
-application/json {"texts": [...]}         {"predictions": [{...}, ...], "model"}, order kept
+application/json {"text": "..."}          {"prediction", "label", "score", "threshold", "model"}
+application/json {"texts": [...]}         {"predictions": [{...}, ...], "threshold", "model"}, order kept
   or {"instances": ["..." | {"text"}]}
+  JSON may add "threshold": 0 < t < 1     decides "prediction" at t for this call
+  and "explain": true | "all"             adds "reasons" to each prediction (function/explain.py)
 form (urlencoded or multipart) with a     as for {"text": ...}
   `text` field or an uploaded .eml file
 message/rfc822 (a raw e-mail)             as for {"text": ...}, parsed as in training
@@ -31,6 +33,8 @@ class Decoded:
     batch: bool  # answer with "predictions" (a list) rather than one prediction
     plain: bool  # answer text/plain true/false
     cleaned: bool = False  # parsed from a raw message: already what the model sees
+    cut: float | None = None  # the caller's threshold
+    both: bool | None = None  # reasons asked for (True: lowering ones too)
 
 
 def _json(raw: bytes, charset: str | None) -> Decoded:
@@ -45,8 +49,10 @@ def _json(raw: bytes, charset: str | None) -> Decoded:
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {str(error)[:200]}") from None
     if not isinstance(document, dict):
         raise ApiError(400, "invalid_json", 'expected an object such as {"text": "..."}')
+    options = {"cut": service.threshold(document.get("threshold")),
+               "both": service.explain_mode(document.get("explain"))}
     if "text" in document:
-        return Decoded([service.text(document["text"], "text")], batch=False, plain=False)
+        return Decoded([service.text(document["text"], "text")], batch=False, plain=False, **options)
     key = "texts" if "texts" in document else "instances" if "instances" in document else None
     if key is None:
         raise ApiError(400, "missing_text", 'expected "text", "texts" or "instances"')
@@ -54,7 +60,7 @@ def _json(raw: bytes, charset: str | None) -> Decoded:
     if key == "instances":
         items = [item.get("text") if isinstance(item, dict) else item for item in items]
     texts = [service.text(item, f"{key}[{i}]") for i, item in enumerate(items)]
-    return Decoded(texts, batch=True, plain=False)
+    return Decoded(texts, batch=True, plain=False, **options)
 
 
 def _form(raw: bytes, mimetype: str, params: dict[str, str]) -> Decoded:
@@ -87,11 +93,14 @@ async def decode(call: Call) -> Decoded:
 
 async def predict(call: Call) -> Response:
     decoded = await decode(call)
-    classified = await classify(call, decoded.texts, decoded.cleaned)
+    classified = await classify(call, decoded.texts, decoded.cleaned, decoded.cut, decoded.both)
     if decoded.plain:
         return Response("true" if classified.predictions[0].prediction else "false", media_type="text/plain")
     about = {"name": classified.model.name, "version": classified.model.version}
     rows = [{"prediction": p.prediction, "label": p.label, "score": round(p.score, 6)}
             for p in classified.predictions]
-    return json_response({"predictions": rows, "model": about} if decoded.batch
-                         else {**rows[0], "model": about})
+    for row, reasons in zip(rows, classified.reasons or [], strict=False):
+        row["reasons"] = [r.to_json() for r in reasons]
+    threshold = round(classified.threshold, 6)
+    return json_response({"predictions": rows, "threshold": threshold, "model": about} if decoded.batch
+                         else {**rows[0], "threshold": threshold, "model": about})

@@ -1,0 +1,276 @@
+"""Reasons: the spans of a text that moved its scam score, as offsets into the text the caller sent.
+
+Fast model (an artifact with `explain.npz`, written by export/fast.py): exact. The graph's logit
+is  sum over the distinct hashed n-grams b of  w[b] * x[b] / |x|  + bias,  with
+x[b] = (1 + log count[b]) * idf[b];  each term is that n-gram's share, split evenly over its
+occurrences. The strongest n-gram occurrences are merged where they overlap into phrases; a
+phrase's weight is the sum of the shares of every n-gram occurrence inside it.
+
+Any other model (MiniLM): occlusion. The cleaned text is cut into at most OCCLUSION_UNITS
+sentences (or runs of sentences); each is deleted in turn, one extra graph run per unit, and its
+weight is the logit of the whole text minus the logit without it.
+
+Weights are in log-odds (logit) units: positive raised the score, negative lowered it.
+Tokens' offsets point into the cleaned text (function.mail.clean); `locate` finds each phrase's
+words in the submitted text (case-insensitive, anything but letters and digits, or an HTML tag,
+between words) and a phrase it cannot find there is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from function.limits import CHARS_PER_TOKEN, MIN_WINDOW_CHARS
+from function.tokens import Encoding
+
+MAX_REASONS = 5  # per sign
+CANDIDATES = 12  # strongest n-gram occurrences of each sign merged into phrases
+OCCLUSION_UNITS = 16  # extra graph runs per text for a model without exact contributions
+MAX_PHRASE_WORDS = 40  # a longer phrase is not searched for (its regex would cost more)
+MAX_MATCHES = 64  # occurrences of a phrase in the submitted text considered
+_WORD_RE = re.compile(r"\w+")
+_SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
+_GAP = r"(?:[^\w<]|<[^<>]{0,200}>)+"  # between two words: non-word characters or HTML tags
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class Reason:
+    start: int  # into the submitted text
+    end: int
+    text: str
+    weight: float
+
+    def to_json(self) -> dict:
+        return {"start": self.start, "end": self.end, "text": self.text, "weight": round(self.weight, 4)}
+
+
+class Linear:
+    """The fast model's tables: its weights and idf per bucket, its bias and hashing constants."""
+
+    def __init__(self, path: Path) -> None:
+        with np.load(path, allow_pickle=False) as tables:
+            total = int(tables["total_buckets"])
+            self.weights = np.zeros(total, dtype=np.float64)
+            self.weights[tables["buckets"]] = tables["weights"]
+            self.idf = tables["idf"].astype(np.float64)
+            self.bias = float(tables["bias"])
+            self.multipliers = tables["multipliers"].astype(np.int64)
+            self.offsets = tables["offsets"].astype(np.int64)
+        self.total = total
+        if len(self.idf) != total or len(self.multipliers) != len(self.offsets):
+            raise ValueError(f"{path.name}: idf or hashing constants do not match {total} buckets")
+
+    def shares(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """(first token, n, share) of every n-gram occurrence of one text's kept token ids, and
+        the logit; the shares sum to logit - bias."""
+        starts, orders, buckets = [], [], []
+        for n in range(1, len(self.multipliers) + 1):
+            count = len(ids) - n + 1
+            if count <= 0:
+                break
+            h = np.full(count, self.offsets[n - 1], dtype=np.int64)
+            for k in range(n):
+                h = h + ids[k: k + count] * self.multipliers[k]
+            buckets.append(h % self.total)
+            starts.append(np.arange(count))
+            orders.append(np.full(count, n))
+        if not buckets:
+            return np.zeros(0, int), np.zeros(0, int), np.zeros(0), self.bias
+        every = np.concatenate(buckets)
+        distinct, which, counts = np.unique(every, return_inverse=True, return_counts=True)
+        x = (1.0 + np.log(counts)) * self.idf[distinct]
+        norm = max(float(np.sqrt(x @ x)), 1e-12)
+        term = self.weights[distinct] * x / norm
+        share = (term / counts)[which]
+        return np.concatenate(starts), np.concatenate(orders), share, float(term.sum()) + self.bias
+
+
+def kept_tokens(tokenizer: Tokenizer, encoding: Encoding, cleaned: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, character offsets into `cleaned`) of the tokens the model reads, as Encoding.encode
+    keeps them: the same window (its head and tail joined by a space) and truncation."""
+    window = encoding.window(cleaned)
+    found = tokenizer.encode(window)
+    keep = np.asarray(encoding.truncate(list(range(len(found.ids)))), dtype=np.int64)
+    ids = np.asarray(found.ids, dtype=np.int64)[keep]
+    offsets = np.asarray(found.offsets, dtype=np.int64).reshape(-1, 2)[keep]
+    if len(window) < len(cleaned) and len(window) > _window_chars(encoding):  # head + " " + tail
+        head = _window_chars(encoding) * encoding.head_tokens // encoding.max_tokens
+        offsets = np.where(offsets > head, offsets + len(cleaned) - len(window), offsets)
+    return ids, offsets
+
+
+def _window_chars(encoding: Encoding) -> int:
+    """The characters Encoding.window keeps, without the space joining head and tail."""
+    return max(encoding.max_tokens * CHARS_PER_TOKEN, MIN_WINDOW_CHARS)
+
+
+def linear(tables: Linear, tokenizer: Tokenizer, encoding: Encoding, cleaned: str,
+           both: bool) -> tuple[list[Span], float]:
+    """Phrases of `cleaned` with their exact share of the logit, and the logit."""
+    ids, offsets = kept_tokens(tokenizer, encoding, cleaned)
+    starts, orders, share, logit = tables.shares(ids)
+    phrases: list[Span] = []
+    for sign in (1, -1) if both else (1,):
+        chosen = [i for i in np.argsort(-sign * share, kind="stable")[:CANDIDATES] if sign * share[i] > 0]
+        for first, last in _merged([(int(starts[i]), int(starts[i] + orders[i] - 1)) for i in chosen]):
+            inside = (starts >= first) & (starts + orders - 1 <= last)
+            weight = float(share[inside].sum())
+            if sign * weight > 0:
+                phrases.append(Span(int(offsets[first][0]), int(offsets[last][1]), weight))
+    return phrases, logit
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token ranges (first, last), overlapping ones merged."""
+    merged: list[list[int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return [(a, b) for a, b in merged]
+
+
+def units(cleaned: str) -> list[tuple[int, int]]:
+    """At most OCCLUSION_UNITS character ranges of `cleaned`: its sentences, consecutive ones
+    joined into groups of about equal length when there are more."""
+    found = [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(cleaned) if m.group().strip()]
+    if len(found) <= OCCLUSION_UNITS:
+        return found
+    size = sum(e - s for s, e in found) / OCCLUSION_UNITS
+    groups: list[list[int]] = []
+    for start, end in found:
+        if groups and (len(groups) >= OCCLUSION_UNITS or groups[-1][1] - groups[-1][0] < size):
+            groups[-1][1] = end
+        else:
+            groups.append([start, end])
+    return [(a, b) for a, b in groups]
+
+
+def occlusion(score_of, cleaned: str, score: float, both: bool) -> list[Span]:
+    """Units of `cleaned` weighed by the logit they add: `score_of(texts)` scores the texts with
+    one unit deleted each (one batch of at most OCCLUSION_UNITS texts)."""
+    ranges = units(cleaned)
+    if len(ranges) < 2:  # deleting the only sentence leaves nothing to score
+        return []
+    without = score_of([cleaned[:s] + " " + cleaned[e:] for s, e in ranges])
+    full = _logit(score)
+    spans = [Span(s, e, full - _logit(float(p))) for (s, e), p in zip(ranges, without, strict=True)]
+    return [span for span in spans if span.weight > 0 or (both and span.weight < 0)]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-7), 1 - 1e-7)
+    return float(np.log(p / (1 - p)))
+
+
+def locate(spans: list[Span], cleaned: str, submitted: str, both: bool) -> list[Reason]:
+    """The spans found in the submitted text, strongest first: up to MAX_REASONS raising the
+    score (and with `both`, up to MAX_REASONS lowering it, after them)."""
+    found: list[Reason] = []
+    taken: list[tuple[int, int]] = []
+    scale = len(submitted) / max(1, len(cleaned))
+    for span in sorted(spans, key=lambda s: -abs(s.weight)):
+        start, end = _whole_words(cleaned, span.start, span.end)
+        place = _find(_WORD_RE.findall(cleaned[start:end]), submitted, int(start * scale), taken)
+        if place is not None:
+            taken.append(place)
+            found.append(Reason(place[0], place[1], submitted[place[0]:place[1]], span.weight))
+    raising = [r for r in found if r.weight > 0][:MAX_REASONS]
+    lowering = [r for r in found if r.weight < 0][:MAX_REASONS] if both else []
+    return raising + lowering
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
+
+
+def _find(words: list[str], submitted: str, near: int,
+          taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Where the words occur in `submitted`, in order: the occurrence nearest to `near` that no
+    earlier reason holds."""
+    if not words or len(words) > MAX_PHRASE_WORDS:
+        return None
+    pattern = re.compile(r"(?<!\w)" + _GAP.join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+    best: tuple[int, int] | None = None
+    for index, match in enumerate(pattern.finditer(submitted)):
+        if index >= MAX_MATCHES:
+            break
+        place = match.span()
+        if any(place[0] < e and s < place[1] for s, e in taken):
+            continue
+        if best is None or abs(place[0] - near) < abs(best[0] - near):
+            best = place
+    return best
+
+
+def deletion_drops(model, cleaned: str, rng) -> tuple[float, float]:
+    """Faithfulness of one cleaned text's reasons: (drop of its logit when its top 3 reason spans
+    are deleted, drop when 3 random spans of the same lengths are). Logits, not probabilities: a
+    score of 0.9999 has no room left to show a drop."""
+    score = float(model.scores([cleaned])[0])
+    strongest = sorted(model.reasons(cleaned, score, False), key=lambda s: -s.weight)[:3]
+    top = [Span(*_whole_words(cleaned, s.start, s.end), s.weight) for s in strongest]  # as shown
+    lengths = [s.end - s.start for s in top]
+    picked = [(start, start + n) for n in lengths for start in [rng.randrange(max(1, len(cleaned) - n + 1))]]
+    drops = []
+    for spans in (top, [Span(s, e, 0.0) for s, e in picked]):
+        kept, last = [], 0
+        for span in sorted(spans, key=lambda s: s.start):
+            kept.append(cleaned[last:max(last, span.start)])
+            last = max(last, span.end)
+        drops.append(_logit(score) - _logit(float(model.scores([" ".join([*kept, cleaned[last:]])])[0])))
+    return drops[0], drops[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m function.explain MODEL_DIR CORPUS`: the faithfulness figure on the test split's
+    scams (export's random split of CORPUS, as export makes it)."""
+    import argparse
+    import random
+
+    from export import corpus
+    from function import artifact
+    from function.model import Model
+
+    parser = argparse.ArgumentParser(prog="python -m function.explain", description=main.__doc__)
+    parser.add_argument("model", type=Path)
+    parser.add_argument("corpus", type=Path, nargs="+")
+    parser.add_argument("--limit", type=int, default=1000, help="scams at most")
+    args = parser.parse_args(argv)
+    model = Model(artifact.read(args.model), threads=1)
+    records = corpus.deduplicate([r for path in args.corpus for c in corpus.read_path(path)
+                                  for r in c.records])
+    scams = [r.text for r in corpus.random_split(records).test if r.label == 1][: args.limit]
+    rng = random.Random(13)
+    pairs = []
+    from tqdm import tqdm
+
+    for text in tqdm(scams, desc="scams", unit="text"):
+        pairs.append(deletion_drops(model, text, rng))
+    top, other = np.array(pairs).reshape(-1, 2).T
+    print(f"{model.name} {model.version} ({'exact shares' if model.explains_exactly else 'occlusion'}): "
+          f"{len(scams)} test-split scams; deleting the top-3 reasons lowers the score more than 3 random "
+          f"spans of the same length on {np.mean(top > other):.1%}; mean drop {top.mean():.4f} vs "
+          f"{other.mean():.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
