@@ -3,7 +3,7 @@
 set -euo pipefail
 
 usage() {
-  cat <<'EOF'
+  cat <<EOF
 Usage: ./deploy.sh COMMAND [options]
 
 Commands
@@ -16,14 +16,14 @@ Commands
 
 Options (each also read from the environment variable shown; a flag wins)
   --project=ID          DEPLOY_PROJECT, GOOGLE_CLOUD_PROJECT or CLOUDSDK_CORE_PROJECT (required)
-  --region=REGION       DEPLOY_REGION         default us-central1
-  --name=NAME           DEPLOY_NAME           default scam-check (the function or service)
-  --memory=SIZE         DEPLOY_MEMORY         default from serving.env (1Gi; Mi or Gi)
-  --cpu=N               DEPLOY_CPU            default from serving.env (1; 1, 2, 4, 6, 8 or a fraction)
-  --min-instances=N     DEPLOY_MIN_INSTANCES  default 0 (1 or more: no cold starts, billed idle)
-  --max-instances=N     DEPLOY_MAX_INSTANCES  default 10
-  --concurrency=N       DEPLOY_CONCURRENCY    default from serving.env (8 requests at once per instance)
-  --timeout=SECONDS     DEPLOY_TIMEOUT        default 60s
+  --region=REGION       DEPLOY_REGION         default from serving.env: $REGION
+  --name=NAME           DEPLOY_NAME           default from serving.env: $NAME (the function or service)
+  --memory=SIZE         DEPLOY_MEMORY         default from serving.env: $MEMORY (Mi or Gi)
+  --cpu=N               DEPLOY_CPU            default from serving.env: $CPU (1, 2, 4, 6, 8 or a fraction)
+  --min-instances=N     DEPLOY_MIN_INSTANCES  default from serving.env: $MIN_INSTANCES (1 or more: no cold starts, billed idle)
+  --max-instances=N     DEPLOY_MAX_INSTANCES  default from serving.env: $MAX_INSTANCES
+  --concurrency=N       DEPLOY_CONCURRENCY    default from serving.env: $CONCURRENCY (requests at once per instance)
+  --timeout=SECONDS     DEPLOY_TIMEOUT        default from serving.env: ${TIMEOUT}s
   --public              DEPLOY_PUBLIC=true    allow unauthenticated calls (default: private)
   --image=IMAGE         DEPLOY_IMAGE          run: deploy this image instead of building one
   --bucket=BUCKET       DEPLOY_BUCKET         model: the bucket to upload to (required)
@@ -36,16 +36,18 @@ The function's own settings are passed on to either form:
   --max-body-bytes=N    MAX_BODY_BYTES        --max-batch=N  MAX_BATCH     --threshold=X  THRESHOLD
 
 Examples
-  ./deploy.sh function --project=my-project
-  ./deploy.sh model --project=my-project --bucket=my-models
-  ./deploy.sh run --project=my-project --model-uri=gs://my-models/models/VERSION/ --min-instances=1
-  ./deploy.sh call --project=my-project --text='You have won a prize, send your bank details'
+  ./deploy.sh function --project=my-project-123
+  ./deploy.sh model --project=my-project-123 --bucket=my-models
+  ./deploy.sh run --project=my-project-123 --model-uri=gs://my-models/models/VERSION/ --min-instances=1
+  ./deploy.sh call --project=my-project-123 --text='You have won a prize, send your bank details'
 EOF
 }
 
 fail() { echo "deploy.sh: $*" >&2; exit 2; }
 
 cd "$(dirname "${BASH_SOURCE[0]}")"  # --source=. is the project root, whatever the caller's folder
+# shellcheck source=serving.env
+. ./serving.env  # the defaults: NAME, REGION, the sizes (and what the image renders from them)
 
 COMMAND=${1:-}
 case "$COMMAND" in
@@ -56,16 +58,14 @@ case "$COMMAND" in
 esac
 
 PROJECT=${DEPLOY_PROJECT:-${GOOGLE_CLOUD_PROJECT:-${CLOUDSDK_CORE_PROJECT:-}}}
-# shellcheck source=serving.env
-. ./serving.env  # the serving sizes: CPU, MEMORY, CONCURRENCY (and what the image renders from them)
-REGION=${DEPLOY_REGION:-us-central1}
-NAME=${DEPLOY_NAME:-scam-check}
+REGION=${DEPLOY_REGION:-$REGION}
+NAME=${DEPLOY_NAME:-$NAME}
 MEMORY=${DEPLOY_MEMORY:-$MEMORY}
 CPU=${DEPLOY_CPU:-$CPU}
-MIN_INSTANCES=${DEPLOY_MIN_INSTANCES:-0}
-MAX_INSTANCES=${DEPLOY_MAX_INSTANCES:-10}
+MIN_INSTANCES=${DEPLOY_MIN_INSTANCES:-$MIN_INSTANCES}
+MAX_INSTANCES=${DEPLOY_MAX_INSTANCES:-$MAX_INSTANCES}
 CONCURRENCY=${DEPLOY_CONCURRENCY:-$CONCURRENCY}
-TIMEOUT=${DEPLOY_TIMEOUT:-60s}
+TIMEOUT=${DEPLOY_TIMEOUT:-${TIMEOUT}s}
 PUBLIC=${DEPLOY_PUBLIC:-false}
 IMAGE=${DEPLOY_IMAGE:-}
 BUCKET=${DEPLOY_BUCKET:-}

@@ -1,4 +1,4 @@
-"""Renders serving.env's sizes into the Dockerfile and service.yaml; `--check` only compares.
+"""Renders serving.env (name, region, sizes) into the Dockerfile and service.yaml; `--check` compares.
 
 `python scripts/sizes.py` rewrites the marked blocks; `python scripts/sizes.py --check` exits 1
 (naming the file) when one of them no longer says what serving.env says.
@@ -12,7 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = ROOT / "serving.env"
-IMAGE = "us-central1-docker.pkg.dev/PROJECT_ID/cloud-run-source-deploy/scam-check:latest"  # a placeholder
+# Where `./deploy.sh run` (gcloud run deploy --source) pushes the image; PROJECT_ID is for the reader.
+IMAGE = "{REGION}-docker.pkg.dev/PROJECT_ID/cloud-run-source-deploy/{NAME}:latest"
 
 
 def read(path: Path = SIZES) -> dict[str, str]:
@@ -27,10 +28,21 @@ def _dockerfile(sizes: dict[str, str]) -> str:
 
 
 def _service(sizes: dict[str, str]) -> str:
-    return (f"      containerConcurrency: {sizes['CONCURRENCY']}\n"
-            "      timeoutSeconds: 60\n"
+    return (f"metadata:\n"
+            f"  name: {sizes['NAME']}\n"
+            "spec:\n"
+            "  template:\n"
+            "    metadata:\n"
+            "      annotations:\n"
+            f"        autoscaling.knative.dev/minScale: \"{sizes['MIN_INSTANCES']}\"\n"
+            f"        autoscaling.knative.dev/maxScale: \"{sizes['MAX_INSTANCES']}\"\n"
+            "        run.googleapis.com/startup-cpu-boost: \"true\"  # Cloud Run: more CPU while the model"
+            " loads\n"
+            "    spec:\n"
+            f"      containerConcurrency: {sizes['CONCURRENCY']}\n"
+            f"      timeoutSeconds: {sizes['TIMEOUT']}\n"
             "      containers:\n"
-            f"        - image: {IMAGE}\n"
+            f"        - image: {IMAGE.format(**sizes)}\n"
             "          ports:\n"
             "            - containerPort: 8080\n"
             "          env:\n"
