@@ -5,7 +5,9 @@ GET  /v2/health/live                         200 while the process answers (load
 GET  /v2/health/ready                        200 once the model is loaded (loads it)
 GET  /v2/models/{name}[/versions/{v}]        model metadata
 GET  /v2/models/{name}[/versions/{v}]/ready  200 once the model is loaded
-POST /v2/models/{name}[/versions/{v}]/infer  one BYTES input "text" -> "label" and "score"
+POST /v2/models/{name}[/versions/{v}]/infer  one BYTES input "text" -> "label" and "score";
+     request "parameters": {"threshold": t} (0 < t < 1) decides "label" at t for this call, and the
+     answer's "parameters" say which threshold was used. Reasons are /predict's only (docs/api.md).
 
 {name} is the artifact's name from model.json or the stable alias "scam"; {v} its version.
 The wire format is function/web/v2codec.py; the routes are in function/web/routes.py.
@@ -81,8 +83,11 @@ async def infer(call: Call) -> Response:
     except v2codec.Malformed as error:
         raise _bad(error) from None
     texts = [service.text(t, f"input {v2codec.INPUT!r} element {i}") for i, t in enumerate(tensor.texts)]
-    classified = await classify(call, texts)
-    answer = {"model_name": classified.model.name, "model_version": classified.model.version}
+    parameters = header.get("parameters")
+    cut = service.threshold(parameters.get("threshold") if isinstance(parameters, dict) else None)
+    classified = await classify(call, texts, cut=cut)
+    answer = {"model_name": classified.model.name, "model_version": classified.model.version,
+              "parameters": {"threshold": round(classified.threshold, 6)}}
     if isinstance(header.get("id"), str):
         answer["id"] = header["id"]
     scores = np.array([p.score for p in classified.predictions], dtype="<f4").tolist()

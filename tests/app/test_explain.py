@@ -180,3 +180,14 @@ def test_a_bad_threshold_or_explain_is_a_400_saying_so(field, value, code):
     reply = post_json("/predict", {"text": SCAM, field: value})
     assert reply.status == 400 and reply.json()["error"]["code"] == code
     assert field in reply.json()["error"]["message"]
+
+
+def test_v2_takes_a_threshold_parameter_and_says_which_it_used():
+    request = {"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": [HAM]}]}
+    low = post_json("/v2/models/scam/infer", {**request, "parameters": {"threshold": 0.0001}}).json()
+    assert low["parameters"] == {"threshold": 0.0001}
+    assert next(o for o in low["outputs"] if o["name"] == "label")["data"] == ["scam"]
+    plain = post_json("/v2/models/scam/infer", request).json()
+    assert next(o for o in plain["outputs"] if o["name"] == "label")["data"] == ["ham"]
+    bad = post_json("/v2/models/scam/infer", {**request, "parameters": {"threshold": 1.5}})
+    assert bad.status == 400 and "threshold" in bad.json()["error"]
