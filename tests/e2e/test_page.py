@@ -25,6 +25,7 @@ CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/c
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = ROOT / "docs" / "page.png"
+REASONS_SCREENSHOT = ROOT / "docs" / "page-reasons.png"
 SHOWN = "#result:not([hidden]), #error:not([hidden])"
 
 
@@ -128,6 +129,34 @@ def test_scam_and_legitimate_mail_get_their_verdicts(open_page, model, base_url)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.read_bytes().startswith(b"\x89PNG") and SCREENSHOT.stat().st_size > 10_000
+
+
+def test_reasons_are_marked_in_the_pasted_text_with_their_weight(open_page, base_url):
+    pasted = "Hello 😀 friend,\n\n" + SCAM
+    page = open_page(viewport={"width": 900, "height": 1000})
+    check(page, pasted)
+    document = json.dumps({"text": pasted, "explain": True}).encode()
+    reply = call(base_url + "/predict", "POST", document, {"Content-Type": "application/json"})
+    expected = reply.json()["reasons"]
+    marks = page.locator("#marked mark")
+    assert marks.count() == len(expected) > 0
+    assert page.inner_text("#marked") == pasted.replace("\r\n", "\n")  # the whole text, nothing lost
+    shown = sorted(expected, key=lambda r: r["start"])
+    for i, reason in enumerate(shown):  # offsets in code points: the emoji before them shifts nothing
+        mark = marks.nth(i)
+        assert mark.inner_text() == reason["text"]
+        assert f"{reason['weight']:.2f}" in mark.get_attribute("title")
+        assert reason["text"] in mark.get_attribute("aria-label")
+        assert mark.evaluate("m => getComputedStyle(m).textDecorationLine") == "underline"  # not colour alone
+    page.focus("#file")
+    page.keyboard.press("Tab")  # the next stop after the form is the first mark
+    assert page.evaluate("document.activeElement.textContent") == shown[0]["text"]
+    page.screenshot(path=str(REASONS_SCREENSHOT), full_page=True)
+    assert REASONS_SCREENSHOT.stat().st_size > 10_000
+
+    check(page, HAM)
+    if page.locator("#marked mark").count() == 0:
+        assert page.is_hidden("#why")
 
 
 def test_dropped_and_chosen_eml_files(open_page, tmp_path):
