@@ -5,6 +5,8 @@
     scam.predict("Dear friend, I need a foreign partner ...")
     # Prediction(prediction=True, label='scam', score=0.97, model='scam-classifier-fast', version='...')
     scam.predict_many(["first e-mail", "second e-mail"])  # a list of Prediction, in order
+    scam.predict(text, explain=True, threshold=0.8)  # with .reasons: the spans that raised the score
+    # text[r.start:r.end] == r.text for r in .reasons; explain="all" adds those that lowered it
 
 A private deploy (no allUsers invoker) wants an identity token, which lives for an hour:
     Client(url, token=subprocess.check_output(["gcloud", "auth", "print-identity-token"], text=True))
@@ -20,12 +22,22 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Reason:
+    start: int  # offsets into the text sent, in Unicode code points (Python string indexes)
+    end: int
+    text: str
+    weight: float  # log-odds the span added to the score (negative: it lowered it)
+
+
+@dataclass(frozen=True)
 class Prediction:
-    prediction: bool  # True: the e-mail is a scam
+    prediction: bool  # True: the e-mail is a scam (at `threshold`)
     label: str  # "scam" or "ham"
     score: float  # the probability that it is a scam
     model: str
     version: str
+    threshold: float | None = None  # the one that decided `prediction`
+    reasons: tuple[Reason, ...] | None = None  # when asked for with explain=
 
 
 class ClientError(RuntimeError):
@@ -45,17 +57,20 @@ class Client:
         if token:
             self._headers["Authorization"] = f"Bearer {token.strip()}"
 
-    def predict(self, text: str) -> Prediction:
-        answer = self._post({"text": text})
-        return _prediction(answer, answer["model"])
+    def predict(self, text: str, explain: bool | str = False, threshold: float | None = None) -> Prediction:
+        """`explain`: True for the reasons that raised the score, "all" for those that lowered it
+        too; `threshold` (0 < t < 1) decides `prediction` for this call instead of the model's."""
+        answer = self._post(_options({"text": text}, explain, threshold))
+        return _prediction(answer, answer)
 
-    def predict_many(self, texts: Iterable[str], batch_size: int = 64) -> list[Prediction]:
+    def predict_many(self, texts: Iterable[str], batch_size: int = 64, explain: bool | str = False,
+                     threshold: float | None = None) -> list[Prediction]:
         """One request per `batch_size` texts (the function's MAX_BATCH, 64 unless changed)."""
         texts = list(texts)
         predictions = []
         for start in range(0, len(texts), batch_size):
-            answer = self._post({"texts": texts[start:start + batch_size]})
-            predictions += [_prediction(row, answer["model"]) for row in answer["predictions"]]
+            answer = self._post(_options({"texts": texts[start:start + batch_size]}, explain, threshold))
+            predictions += [_prediction(row, answer) for row in answer["predictions"]]
         return predictions
 
     def _post(self, document: dict) -> dict:
@@ -71,8 +86,20 @@ class Client:
             raise ClientError(None, "unreachable", f"cannot reach {self.url}: {reason}") from None
 
 
-def _prediction(row: dict, model: dict) -> Prediction:
-    return Prediction(row["prediction"], row["label"], row["score"], model["name"], model["version"])
+def _options(document: dict, explain: bool | str, threshold: float | None) -> dict:
+    if explain:
+        document["explain"] = explain
+    if threshold is not None:
+        document["threshold"] = threshold
+    return document
+
+
+def _prediction(row: dict, answer: dict) -> Prediction:
+    """One prediction of an answer (the answer itself for one text; it names the model)."""
+    reasons = row.get("reasons")
+    return Prediction(row["prediction"], row["label"], row["score"], answer["model"]["name"],
+                      answer["model"]["version"], answer.get("threshold"),
+                      None if reasons is None else tuple(Reason(**r) for r in reasons))
 
 
 def _refusal(error: urllib.error.HTTPError) -> ClientError:

@@ -101,6 +101,6 @@ async def predict(call: Call) -> Response:
             for p in classified.predictions]
     for row, reasons in zip(rows, classified.reasons or [], strict=False):
         row["reasons"] = [r.to_json() for r in reasons]
-    threshold = round(classified.threshold, 6)
+    threshold = classified.threshold
     return json_response({"predictions": rows, "threshold": threshold, "model": about} if decoded.batch
                          else {**rows[0], "threshold": threshold, "model": about})

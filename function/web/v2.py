@@ -87,7 +87,7 @@ async def infer(call: Call) -> Response:
     cut = service.threshold(parameters.get("threshold") if isinstance(parameters, dict) else None)
     classified = await classify(call, texts, cut=cut)
     answer = {"model_name": classified.model.name, "model_version": classified.model.version,
-              "parameters": {"threshold": round(classified.threshold, 6)}}
+              "parameters": {"threshold": classified.threshold}}
     if isinstance(header.get("id"), str):
         answer["id"] = header["id"]
     scores = np.array([p.score for p in classified.predictions], dtype="<f4").tolist()

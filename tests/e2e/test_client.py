@@ -33,6 +33,22 @@ def test_predict_one(base_url):
     assert Client(base_url + "/").predict(HAM).label == "ham"  # a trailing slash is fine
 
 
+def test_reasons_and_a_threshold(base_url):
+    client = Client(base_url)
+    plain = client.predict(SCAM)
+    assert plain.reasons is None and 0 < plain.threshold < 1
+    explained = client.predict(SCAM, explain=True, threshold=0.9999999)
+    assert explained.threshold == 0.9999999 and explained.score == plain.score
+    assert explained.prediction is (plain.score >= explained.threshold)
+    assert explained.reasons
+    assert all(SCAM[r.start:r.end] == r.text and r.weight > 0 for r in explained.reasons)
+    both = client.predict_many([SCAM, HAM], explain="all")
+    assert any(r.weight < 0 for p in both for r in p.reasons)
+    with pytest.raises(ClientError) as refused:
+        client.predict(SCAM, threshold=1.5)
+    assert (refused.value.status, refused.value.code) == (400, "invalid_threshold")
+
+
 def test_predict_many_keeps_order(base_url):
     client = Client(base_url)
     assert [p.prediction for p in client.predict_many([HAM, SCAM, HAM])] == [False, True, False]
