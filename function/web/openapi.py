@@ -148,7 +148,16 @@ def _schemas() -> dict:
     model = {"type": "object", "required": ["name", "version"],
              "properties": {"name": STRING, "version": STRING}}
     row = {"prediction": {"type": "boolean"}, "label": STRING,
-           "score": {"type": "number", "minimum": 0, "maximum": 1}}
+           "score": {"type": "number", "minimum": 0, "maximum": 1},
+           "reasons": {"type": "array", "maxItems": 10, "description": "with explain: the spans of the "
+                       "text sent that moved the score, strongest first (docs/api.md)",
+                       "items": _ref("Reason")}}
+    required = ["prediction", "label", "score"]
+    cut = {"type": "number", "minimum": 0, "maximum": 1, "exclusiveMinimum": True, "exclusiveMaximum": True,
+           "description": "decides prediction at this threshold for this call"}
+    options = {"threshold": cut, "explain": {
+        "oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["all"]}],
+        "description": 'true: the reasons that raised the score; "all": those that lowered it too'}}
     v2_tensor = {"type": "object", "required": ["name", "datatype", "shape"], "properties": {
         "name": STRING, "datatype": STRING,
         "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}}}}
@@ -156,20 +165,24 @@ def _schemas() -> dict:
         "Text": {**STRING, "pattern": _not_only_whitespace(),
                  "description": "an e-mail (its text, or a raw message): not only whitespace"},
         "PredictRequest": {"anyOf": [
-            {"type": "object", "required": ["text"], "properties": {"text": text}},
+            {"type": "object", "required": ["text"], "properties": {"text": text, **options}},
             {"type": "object", "required": ["texts"], "not": {"required": ["text"]},
-             "properties": {"texts": {**batch, "items": text}}},
+             "properties": {"texts": {**batch, "items": text}, **options}},
             {"type": "object", "required": ["instances"],
              "not": {"anyOf": [{"required": ["text"]}, {"required": ["texts"]}]},
              "properties": {"instances": {**batch, "items": {"anyOf": [
-                 text, {"type": "object", "required": ["text"], "properties": {"text": text}}]}}}},
+                 text, {"type": "object", "required": ["text"], "properties": {"text": text}}]}}, **options}},
         ]},
-        "Prediction": {"type": "object", "required": [*row, "model"],
-                       "properties": {**row, "model": model}},
+        "Reason": {"type": "object", "required": ["start", "end", "text", "weight"], "properties": {
+            "start": {"type": "integer", "minimum": 0, "description": "in Unicode code points"},
+            "end": {"type": "integer", "minimum": 0}, "text": STRING,
+            "weight": {"type": "number", "description": "log-odds it added (negative: removed)"}}},
+        "Prediction": {"type": "object", "required": [*required, "model"],
+                       "properties": {**row, "threshold": cut, "model": model}},
         "Predictions": {"type": "object", "required": ["predictions", "model"], "properties": {
-            "predictions": {"type": "array", "items": {"type": "object", "required": list(row),
+            "predictions": {"type": "array", "items": {"type": "object", "required": required,
                                                        "properties": row}},
-            "model": model}},
+            "threshold": cut, "model": model}},
         "Error": {"type": "object", "required": ["error"], "properties": {"error": _ref("ErrorDetail")}},
         "ErrorDetail": {"type": "object", "required": ["code", "message"],
                         "properties": {"code": STRING, "message": {**STRING, "minLength": 1}}},
@@ -177,7 +190,8 @@ def _schemas() -> dict:
                     "properties": {"error": {**STRING, "minLength": 1}}},
         "InferRequest": {"type": "object", "required": ["inputs"], "properties": {
             "id": {"description": "echoed when it is a string"},
-            "parameters": {"description": '{"binary_data_output": true} asks for binary outputs'},
+            "parameters": {"description": '{"binary_data_output": true} asks for binary outputs; '
+                           '{"threshold": t}, 0 < t < 1, decides label at t for this call'},
             "inputs": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
                 "type": "object", "required": ["name", "datatype", "shape"], "properties": {
                     "name": _enum("text"),
