@@ -39,7 +39,7 @@ def test_requests_at_once_take_turns_and_keep_their_own_scores():
         np.testing.assert_allclose(got, want, atol=1e-9)
 
 
-def test_a_text_past_the_trim_size_scores_as_its_window():
+def test_a_large_text_scores_as_its_window():
     scorer = model.Model(artifact.read(MODEL), threads=1)
     text = (SCAM + "\n" + HAM + "\n") * (model.TRIM_CHARS // len(SCAM + HAM) + 1)
     assert len(text) > model.TRIM_CHARS
