@@ -147,9 +147,10 @@ def test_dry_run_prints_every_command_and_runs_none(recorder, tmp_path):
     assert listing == "+ gcloud meta list-files-for-upload ."
     assert " --cpu-boost " in run and "--startup-probe=httpGet.path=/readyz," in run
     (upload,) = printed["model"]
-    version = json.loads((ROOT / "model" / "model.json").read_text())["version"]
-    assert upload == ("+ gcloud storage cp model/model.json model/model.onnx model/tokenizer.json "
-                      f"gs://my-models/models/{version}/ --project={PROJECT}")
+    meta = json.loads((ROOT / "model" / "model.json").read_text())
+    files = " ".join(f"model/{name}" for name in ["model.json", *sorted(meta["sha256"])])
+    assert upload == f"+ gcloud storage cp {files} gs://my-models/models/{meta['version']}/" \
+        f" --project={PROJECT}"
     (smoke,) = printed["call"]
     assert smoke.startswith("+ gcloud functions call scam-check ") and "'--data={\"text\": " in smoke
 
@@ -277,5 +278,5 @@ def test_model_upload_puts_the_artifact_in_the_bucket(recorder, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "--model-uri=gs://my-models/scam/v1/" in result.stderr
     uploaded = {name: data for (bucket, name), data in recorder.objects.items() if bucket == "my-models"}
-    expected = ("model.json", "model.onnx", "tokenizer.json")
+    expected = ("model.json", *json.loads((ROOT / "model" / "model.json").read_text())["sha256"])
     assert uploaded == {f"scam/v1/{name}": (ROOT / "model" / name).read_bytes() for name in expected}
