@@ -79,7 +79,8 @@ def _quantize_minilm(trained, fp32: bytes) -> bytes:
 
 FAMILIES = {
     "fast": Family("scam-classifier-fast",
-                   "byte-level BPE + logistic regression over hashed token 1-3-grams",
+                   "BPE words (punctuation dropped) + logistic regression over sublinear, length-normalised "
+                   "TF-IDF of hashed token 1-3-grams",
                    "model", _fit_fast, _graph_fast, extras=_extras_fast),
     "minilm": Family("scam-classifier-minilm-int8",
                      "all-MiniLM-L6-v2 frozen at 128 tokens, mean pooling + logistic-regression head, "

@@ -78,7 +78,7 @@ def test_inputs_the_graph_lacks_are_refused(copy):
 
 def test_threshold_override_changes_decisions_not_scores():
     art = artifact.read(MODEL)
-    low, high = Model(art, 1, threshold=0.01), Model(art, 1, threshold=0.99)
+    low, high = Model(art, 1, threshold=1e-9), Model(art, 1, threshold=1 - 1e-9)
     assert low.predict([HAM])[0].score == high.predict([HAM])[0].score
     assert low.predict([HAM])[0].prediction and not high.predict([SCAM])[0].prediction
 
@@ -86,7 +86,7 @@ def test_threshold_override_changes_decisions_not_scores():
 # Issue 11, row 10: checksums that cover every file, and canaries that catch swapped labels.
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda m: m.update(sha256={}), r"sha256 does not cover model\.onnx, tokenizer\.json"),
+    (lambda m: m.update(sha256={}), r"sha256 does not cover explain\.npz, model\.onnx, tokenizer\.json"),
     (lambda m: m["sha256"].pop("tokenizer.json"), r"sha256 does not cover tokenizer\.json"),
     (lambda m: m["files"].update(extra="vocab.txt"), r"sha256 does not cover vocab\.txt"),
     (lambda m: m["sha256"].update({"model.onnx": "abc"}), "not 64 hex digits"),
