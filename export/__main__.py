@@ -155,10 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     progress.set_postfix_str(next(steps))
     collection = corpus.load_all(args.corpus, None if args.corpus_only else args.cache / "data",
                                  commercial=args.commercial)
-    everything = corpus.deduplicate(collection.records("train") + collection.records("eval"))
-    unique, near = corpus.near_deduplicate(everything)
-    trainable = [r for r in unique if collection.use_of(r.source) == "train"]
-    held = [r for r in unique if collection.use_of(r.source) == "eval"]
+    prepared = corpus.prepare(collection)
+    trainable, held = prepared.trainable, prepared.held
     split = corpus.random_split(trainable, args.seed)
     meta = {
         "name": family.name + ("-commercial" if args.commercial else ""),
@@ -172,9 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         "licence": collection.licence_note(),
         "data": {"corpora": [c.to_metadata() for c in collection.corpora],
                  "messages": sum(len(c.records) for c in collection.corpora),
-                 "exact_duplicates_dropped": len(collection.records("train") + collection.records("eval"))
-                 - len(everything),
-                 "near_duplicates_dropped": near, "trainable": len(trainable),
+                 "exact_duplicates_dropped": prepared.exact_dropped,
+                 "near_duplicates_dropped": prepared.near_dropped, "trainable": len(trainable),
                  "evaluation_only": len(held), "split_sizes": split.sizes(), "seed": args.seed},
     }
 

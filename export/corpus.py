@@ -245,6 +245,25 @@ def load_all(paths: list[Path], cache: Path | None, commercial: bool = False) ->
     return collection
 
 
+@dataclass
+class Prepared:
+    """A collection deduplicated (exact, then near) and parted into training and evaluation-only."""
+
+    trainable: list[Record]
+    held: list[Record]  # sources that are only ever tested on
+    exact_dropped: int
+    near_dropped: int
+
+
+def prepare(collection: Collection) -> Prepared:
+    every = collection.records("train") + collection.records("eval")
+    exact = deduplicate(every)
+    unique, near = near_deduplicate(exact)
+    return Prepared([r for r in unique if collection.use_of(r.source) == "train"],
+                    [r for r in unique if collection.use_of(r.source) == "eval"],
+                    len(every) - len(exact), near)
+
+
 def load(source: str, cache: Path) -> tuple[str, list[Record]]:
     """(data set id, records) for `spamassassin` or one path (see read_path)."""
     if source == SPAMASSASSIN:

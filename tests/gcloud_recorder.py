@@ -42,7 +42,7 @@ class Recorded:
         return json.loads(self.body)
 
 
-Answer = tuple[int, dict]  # status, JSON body
+Answer = tuple[int, dict] | tuple[int, dict, dict]  # status, JSON body[, response headers]
 
 
 @dataclass
@@ -57,6 +57,7 @@ class Recorder:
     services: dict[str, dict] = field(default_factory=dict)
     buckets: set[str] = field(default_factory=set)
     builds: dict[str, dict] = field(default_factory=dict)
+    sessions: list[tuple[str, str, bytearray]] = field(default_factory=list)  # resumable uploads
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -136,8 +137,9 @@ class Recorder:
         if answered is None:  # e.g. `gcloud functions call` reaching the function on 127.0.0.1
             status, headers, data = _forward(request, target)
         else:
-            status, body = answered
-            headers, data = {"Content-Type": "application/json"}, json.dumps(body).encode()
+            status, body, *extra = answered
+            headers = {"Content-Type": "application/json", **(extra[0] if extra else {})}
+            data = json.dumps(body).encode()
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)
@@ -175,6 +177,8 @@ class Recorder:
             ("GET", r"/v1/b/(?P<bucket>[^/]+)", self._get_bucket),
             ("POST", r"/v1/b", self._create_bucket),
             ("POST", r"/upload/storage/v1/b/(?P<bucket>[^/]+)/o", self._upload_object),
+            ("POST", r"/resumable/upload/storage/v1/b/(?P<bucket>[^/]+)/o", self._start_resumable),
+            ("PUT", r"/resumable/session/(?P<session>\d+)", self._resume),
             ("GET", r"/v1/b/(?P<bucket>[^/]+)/o", self._list_objects),
             ("GET", r"/v1/b/(?P<bucket>[^/]+)/o/(?P<name>[^/]+)", self._get_object),
             ("GET", r"/v1/projects/[^/]+/services/(?P<api>[^/]+)", self._service_state),
@@ -347,6 +351,23 @@ class Recorder:
         name = json.loads(meta).get("name") or request.query["name"]
         self.objects[(bucket, name)] = data
         return 200, _object(bucket, name, data)
+
+    def _start_resumable(self, request: Recorded, bucket: str) -> Answer:
+        """A resumable upload (gcloud's way for larger files): a session, then PUTs of its bytes."""
+        if bucket not in self.buckets:
+            return _error(404, f"bucket {bucket} not found")
+        name = (json.loads(request.body or b"{}").get("name")) or request.query["name"]
+        self.sessions.append((bucket, name, bytearray()))
+        return 200, {}, {"Location": f"{self.url}/resumable/session/{len(self.sessions) - 1}"}
+
+    def _resume(self, request: Recorded, session: str) -> Answer:
+        bucket, name, data = self.sessions[int(session)]
+        data += request.body
+        total = request.headers.get("content-range", "").rpartition("/")[2]
+        if total.isdigit() and len(data) < int(total):
+            return 308, {}, {"Range": f"bytes=0-{len(data) - 1}"}
+        self.objects[(bucket, name)] = bytes(data)
+        return 200, _object(bucket, name, bytes(data))
 
     def _repository(self, request: Recorded, name: str) -> Answer:
         return 200, {"name": name, "format": "DOCKER"}
