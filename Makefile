@@ -42,7 +42,8 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check .
 
 CORPORA ?= ../shared/data/corpora
-## model: rebuild model/ and model-minilm/ and docs/model.md from SpamAssassin (npm), the generated
+## model: rebuild model/, model-minilm/, model-commercial/ (not committed: no non-commercial sources)
+## and docs/model.md from SpamAssassin (npm), the generated
 ## messages and the corpora in CORPORA (default ../shared/data/corpora; CORPORA= builds without them)
 model: $(VENV)/.test
 	@test -z "$(CORPORA)" -o -d "$(CORPORA)" || { echo "make model: no corpora at $(CORPORA): pass CORPORA=PATH \
@@ -50,6 +51,7 @@ model: $(VENV)/.test
 	licence), or CORPORA= to build from SpamAssassin and the generated messages alone"; exit 2; }
 	$(BIN)/python -m export --model fast $(if $(CORPORA),--corpus $(CORPORA))
 	$(BIN)/python -m export --model minilm $(if $(CORPORA),--corpus $(CORPORA))
+	$(BIN)/python -m export --model fast --commercial --out model-commercial $(if $(CORPORA),--corpus $(CORPORA))
 	$(BIN)/python -m export.card
 
 ## bench: function (lazy) vs container (eager) vs the seed, both models, ~10 min; BENCH_ARGS=--quick for a smoke run

@@ -207,13 +207,15 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.reliability_plot({"model": (_labels(split.test), test_scores),
                                "baseline": (_labels(split.test), base_scores)},
                               report_path.with_suffix(".png"), f"{meta['name']}: calibration, test split")
-    text = report.markdown(artifact.read(out).meta, report_path.with_suffix(".png").name)
+    final = artifact.read(out).meta
+    text = report.markdown(final, report_path.with_suffix(".png").name)
     report_path.write_text(text)
+    # The figures beside the report, for the model card (also of builds that are not committed).
+    report_path.with_suffix(".json").write_text(json.dumps(final, indent=1, sort_keys=True) + "\n")
     progress.close()
     print(text)
     print(f"artifact: {out} ({sum(f.stat().st_size for f in out.iterdir()) / 1e6:.1f} MB), "
           f"version {artifact.read(out).version}; report: {report_path}")
-    json.dumps(reports)  # fails loudly here, not in a reader, if a figure is not plain JSON
     return 0
 
 

@@ -4,6 +4,7 @@ model.json files (written by `python -m export`), so its figures are always the 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from function import artifact
 ROOT = Path(__file__).resolve().parent.parent
 MARGIN = 0.01  # a quality lead smaller than this does not outweigh speed
 FOLDERS = {"fast": "model", "minilm": "model-minilm"}  # the committed artifacts, by family
+# A build that is not committed: the fast model without non-commercial sources (make model builds it).
+COMMERCIAL = "fast-commercial"
 
 INTENDED = """\
 **Intended use.** Screening one e-mail or text message at a time (or an archive, with `bulk/`)
@@ -92,6 +95,26 @@ def markdown(metas: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def commercial_section(default: dict, commercial: dict) -> str:
+    """The --commercial build's figures beside the default's (the folds differ: it has no
+    phishing_pot, so no phishing_pot + State Department fold; compare the shared ones too)."""
+    pairs = {"default": default, "--commercial": commercial}
+    folds = [f for f in commercial["metrics"]["folds"] if f in default["metrics"]["folds"]
+             and not f.startswith("time")]
+    heads = [report.headline(m) for m in pairs.values()]
+    rows = [[row[0], *(head[i][1] for head in heads)] for i, row in enumerate(heads[0])]
+    rows.append(["leave-one-source-out mean ROC AUC, the folds both have",
+                 *(round(sum(m["metrics"]["folds"][f]["model"]["roc_auc"] for f in folds) / len(folds), 4)
+                   for m in pairs.values())])
+    rows.append(["threshold", *(m["threshold"] for m in pairs.values())])
+    return "\n".join([
+        "## Without non-commercial sources", "",
+        "`python -m export --commercial` (`make model` builds it into `model-commercial/`, not "
+        f"committed) leaves out every source whose licence forbids commercial use. Its licence: {commercial['licence']}. "
+        f"Full report: [docs/report-{COMMERCIAL}.md](report-{COMMERCIAL}.md).", "",
+        report.table(["figure", "default (fast)", "--commercial"], rows), ""])
+
+
 def summary(metas: dict[str, dict]) -> str:
     """The README's few lines: the default, the headline figures, the licence, the link."""
     default = choose(metas)
@@ -123,7 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
     args = parser.parse_args(argv)
     metas = {name: artifact.read(ROOT / folder).meta for name, folder in FOLDERS.items()}
-    args.out.write_text(markdown(metas))
+    text = markdown(metas)
+    commercial = ROOT / "docs" / f"report-{COMMERCIAL}.json"
+    if commercial.exists():
+        text += "\n" + commercial_section(metas["fast"], json.loads(commercial.read_text()))
+    args.out.write_text(text)
     args.readme.write_text(replace_block(args.readme.read_text(), "model", summary(metas)))
     print(f"wrote {args.out} and the model block of {args.readme}; default: {choose(metas)}")
     return 0
