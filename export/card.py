@@ -110,7 +110,8 @@ def commercial_section(default: dict, commercial: dict) -> str:
     return "\n".join([
         "## Without non-commercial sources", "",
         "`python -m export --commercial` (`make model` builds it into `model-commercial/`, not "
-        f"committed) leaves out every source whose licence forbids commercial use. Its licence: {commercial['licence']}. "
+        "committed) leaves out every source whose licence forbids commercial use. "
+        f"Its licence: {commercial['licence']}. "
         f"Full report: [docs/report-{COMMERCIAL}.md](report-{COMMERCIAL}.md).", "",
         report.table(["figure", "default (fast)", "--commercial"], rows), ""])
 
