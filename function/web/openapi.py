@@ -154,10 +154,12 @@ def _schemas() -> dict:
                        "items": _ref("Reason")}}
     required = ["prediction", "label", "score"]
     cut = {"type": "number", "minimum": 0, "maximum": 1, "exclusiveMinimum": True, "exclusiveMaximum": True,
-           "description": "decides prediction at this threshold for this call"}
+           "nullable": True, "description": "decides prediction at this threshold for this call "
+           "(null or absent: the model's own)"}
     options = {"threshold": cut, "explain": {
-        "oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["all"]}],
-        "description": 'true: the reasons that raised the score; "all": those that lowered it too'}}
+        "oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["all"]}], "nullable": True,
+        "description": 'true: the reasons that raised the score; "all": those that lowered it too; '
+                       "null, absent or false: none"}}
     v2_tensor = {"type": "object", "required": ["name", "datatype", "shape"], "properties": {
         "name": STRING, "datatype": STRING,
         "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}}}}
