@@ -85,7 +85,7 @@ _LOOKALIKES = str.maketrans(
 _WORD_RE = re.compile(r"\w+")
 _LATIN_RE = re.compile(r"[a-zA-Z]")
 _FOREIGN_RE = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
-_SPACE_RE = re.compile(r"[ \t\r\f\v]+")
+_SPACE_RE = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")  # a lone space is left as it is
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
 
 
@@ -287,6 +287,8 @@ def _fold_word(match: re.Match) -> str:
 def normalize_unicode(text: str) -> str:
     """One spelling for what looks the same: NFKC (fullwidth and mathematical letters, ligatures),
     invisible format characters removed, look-alike letters inside Latin words folded."""
+    if text.isascii():  # most mail: already in its one spelling, and checked in C at once
+        return text
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     if _FOREIGN_RE.search(text):
         text = _WORD_RE.sub(_fold_word, text)
@@ -319,10 +321,14 @@ def _clean(text: str) -> str:
     text = _strip_footer(text)
     text = _QUOTED_RE.sub("", text)
     text = _BOUNDARY_RE.sub("", text)
-    text = _INLINE_HEADERS_RE.sub("", text)
+    # Each pattern runs only where its cheap sign is present: most texts have few of them.
+    if ":" in text or "message" in text.lower():
+        text = _INLINE_HEADERS_RE.sub("", text)
     text = _URL_RE.sub(" urladdress ", text)
-    text = _BARE_LINK_RE.sub(" urladdress ", text)
-    text = _EMAIL_RE.sub(" emailaddress ", text)
+    if "/" in text:
+        text = _BARE_LINK_RE.sub(" urladdress ", text)
+    if "@" in text:
+        text = _EMAIL_RE.sub(" emailaddress ", text)
     text = _SPACE_RE.sub(" ", text)
     text = _BLANK_LINES_RE.sub("\n", text)
     return text.strip()
