@@ -28,7 +28,7 @@ import pytest
 from tests.support import ROOT, call, free_port, start_server
 
 VENV = Path(sys.executable).parent.parent
-CHECKED = ("README.md", "docs/deploy.md")  # docs/use.md and docs/api.md: their owner's to convert
+CHECKED = ("README.md", "docs/deploy.md", "docs/use.md")
 DOCUMENTED_URL = "localhost:8080"
 BLOCK = re.compile(r"^```console\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # Variables deploy.sh reads: the tests' own environment must not leak into the examples.
