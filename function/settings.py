@@ -15,40 +15,37 @@ class SettingsError(ValueError):
     """A setting has a value the function cannot use; the message names it."""
 
 
-def _int(env: dict, name: str, default: int, minimum: int = 1) -> int:
+def _parsed(env: dict, name: str, parse, what: str):
+    """The variable parsed, or None when it is unset or blank."""
     raw = env.get(name, "").strip()
     if not raw:
-        return default
+        return None
     try:
-        value = int(raw)
+        return parse(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+        raise SettingsError(f"{name} must be {what}, not {raw!r}") from None
+
+
+def _int(env: dict, name: str, default: int, minimum: int = 1) -> int:
+    value = _parsed(env, name, int, "a whole number")
+    if value is None:
+        return default
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, not {value}")
     return value
 
 
 def _threshold(env: dict) -> float | None:
-    raw = env.get("THRESHOLD", "").strip()
-    if not raw:
-        return None  # the artifact's own threshold
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"THRESHOLD must be a number, not {raw!r}") from None
-    if not 0.0 < value < 1.0:
+    value = _parsed(env, "THRESHOLD", float, "a number")  # None: the artifact's own threshold
+    if value is not None and not 0.0 < value < 1.0:
         raise SettingsError(f"THRESHOLD must lie between 0 and 1, not {value}")
     return value
 
 
 def _seconds(env: dict, name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
+    value = _parsed(env, name, float, "a number of seconds")
+    if value is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
     if not 0 <= value <= 3600:
         raise SettingsError(f"{name} must lie between 0 and 3600 seconds, not {value}")
     return value
