@@ -110,6 +110,12 @@ def test_a_form_with_invalid_utf8_is_400():
     assert reply.status == 400 and error_code(reply) == "invalid_encoding"
 
 
+def test_a_form_without_a_text_field_says_so():
+    reply = post("/predict", b"hello", "application/x-www-form-urlencoded")  # what curl -d sends
+    assert reply.status == 400 and error_code(reply) == "missing_text"
+    assert reply.json()["error"]["message"] == "the form field 'text' is missing"
+
+
 def test_form_fields_are_bounded():
     reply = post("/predict", b"a=&" * 5_000 + b"text=hello", "application/x-www-form-urlencoded")
     assert reply.status == 400 and error_code(reply) == "invalid_form"
