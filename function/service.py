@@ -44,9 +44,7 @@ class Classified:
 
 
 def text(value: object, where: str) -> str:
-    """One caller-supplied text, refused when it is missing or not a non-blank string."""
-    if value is None:
-        raise Refused("missing_text", f"{where} is missing")
+    """One caller-supplied text, refused when it is not a non-blank string."""
     if not isinstance(value, str):
         raise Refused("invalid_text", f"{where} must be a string, not {type(value).__name__}")
     if not value.strip():

@@ -15,7 +15,7 @@ from function import lazy, service
 
 RETRY_SECONDS = "10"
 # The service's refusals -> HTTP status. The web layer's own errors carry their status.
-STATUS = {"missing_text": 400, "invalid_text": 400, "empty_text": 400, "invalid_batch": 400,
+STATUS = {"invalid_text": 400, "empty_text": 400, "invalid_batch": 400,
           "batch_too_large": 422, "invalid_threshold": 400, "invalid_explain": 400,
           "model_unavailable": 503}
 

@@ -70,7 +70,9 @@ def _form(raw: bytes, mimetype: str, params: dict[str, str]) -> Decoded:
             return Decoded([service.message(upload)], batch=False, plain=False, cleaned=True)
     else:
         fields = body.urlencoded(raw)
-    return Decoded([service.text(fields.get("text"), "the form field 'text'")], batch=False, plain=False)
+    if "text" not in fields:  # e.g. `curl -d hello`, which sends a form
+        raise ApiError(400, "missing_text", "the form field 'text' is missing")
+    return Decoded([service.text(fields["text"], "the form field 'text'")], batch=False, plain=False)
 
 
 async def decode(call: Call) -> Decoded:
