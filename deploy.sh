@@ -265,6 +265,8 @@ deploy_function() {
     say "# upload: as .gcloudignore says, less model/ (the model comes from $MODEL_URI)"
   fi
   check_upload "$left_out"
+  # The serving flags (sizes, instances) come from serving.env through the variables above; a new
+  # serving setting gets its variable and check there, and its flag here and in deploy_run.
   run gcloud functions deploy "$NAME" --project="$PROJECT" --region="$REGION" --gen2 \
     --runtime=python311 "${source_flags[@]}" --entry-point=predict --trigger-http "$(access)" \
     --memory="$MEMORY" --cpu="$CPU" --min-instances="$MIN_INSTANCES" \
