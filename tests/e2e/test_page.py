@@ -290,6 +290,17 @@ def test_dropped_and_chosen_eml_files(open_page, tmp_path, base_url):
     assert f"Scam score: {round(rfc822_answer(base_url, raw)['score'] * 100)}%" in shown(page)
     assert "danke schön" in page.inner_text("#marked")  # base64 of UTF-8, decoded as UTF-8
 
+    printable = EmailMessage()  # quoted-printable Latin-1, as older mail programs save it
+    printable["Subject"] = "Re: RPM build"
+    printable.set_content(HAM.replace("Thanks", "Grüße"), charset="iso-8859-1", cte="quoted-printable")
+    raw = printable.as_bytes()
+    assert b"=FC=DF" in raw and "Grüße".encode() not in raw
+    (tmp_path / "printable.eml").write_bytes(raw)
+    page.set_input_files("#file", str(tmp_path / "printable.eml"))
+    page.click("#check")
+    assert f"Scam score: {round(rfc822_answer(base_url, raw)['score'] * 100)}%" in shown(page)
+    assert "Grüße, Dave" in page.inner_text("#marked")
+
     latin = tmp_path / "latin.eml"  # not UTF-8: sent as the raw message, verdict without reasons
     latin.write_bytes(b"Subject: Re: RPM build\nContent-Type: text/plain; charset=iso-8859-1\n\n"
                       + HAM.replace("Thanks", "Gr\u00fc\u00dfe").encode("latin-1"))
