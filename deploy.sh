@@ -243,11 +243,12 @@ check_upload() {  # check_upload [LEFT_OUT]
     if allowed "$file"; then kept+=("$file"); else stray+=("$file"); fi
   done <"$SCRATCH/listed"
   if ((${#stray[@]})); then
-    local named=
+    local named= it=it
     for file in "${stray[@]:0:5}"; do named+="${named:+, }$(quote "$file")"; done
     ((${#stray[@]} <= 5)) || named+=" and $((${#stray[@]} - 5)) more"
+    ((${#stray[@]} == 1)) || it=them
     fail "refusing to upload $named: outside the allow-list (${UPLOAD_ALLOWED[*]}); \
-move it out of $PWD or add it to .gcloudignore"
+move $it out of $PWD or add $it to .gcloudignore"
   fi
   ((${#kept[@]})) || fail "nothing to upload: gcloud meta list-files-for-upload . lists none of ${UPLOAD_ALLOWED[*]}"
   printf '%s\n' "${kept[@]}" >"$SCRATCH/files"

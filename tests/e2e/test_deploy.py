@@ -325,7 +325,7 @@ def test_a_stray_file_stops_the_upload_with_one_line(recorder, tmp_path):
         (refusal,) = [line for line in result.stderr.splitlines() if line.startswith("deploy.sh:")]
         assert refusal == ("deploy.sh: refusing to upload notes.txt, service-account.json, "
                            "'Screenshot 2026-12-07.png': outside the allow-list (main.py requirements.txt "
-                           f"function/ model/); move it out of {project} or add it to .gcloudignore")
+                           f"function/ model/); move them out of {project} or add them to .gcloudignore")
     assert recorder.requests == []
 
     (project / "notes.txt").unlink()
@@ -333,6 +333,7 @@ def test_a_stray_file_stops_the_upload_with_one_line(recorder, tmp_path):
     result = run("function", "--model-uri=gs://my-models/models/v1/")  # the other upload, the same rule
     assert result.returncode == 2
     assert "refusing to upload 'Screenshot 2026-12-07.png': outside" in result.stderr
+    assert "; move it out of " in result.stderr
     assert recorder.requests == []
 
 
