@@ -37,7 +37,8 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
         prog="python -m bulk",
         description="Score mbox files, folders of .eml/.txt messages and CSV/JSONL files (a text column) "
                     "with the scam model, on Apache Beam.",
-        epilog="Any other --name=value goes to Beam, e.g. --project=P --region=R --temp_location=gs://B/tmp "
+        epilog="Beam's own pipeline options (--name=value) go to Beam; any other option is refused. "
+               "E.g. --project=P --region=R --temp_location=gs://B/tmp "
                "for --runner=DataflowRunner, and --template_location=gs://... to stage a job without "
                "running it (see docs/bulk.md).")
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs, local or gs://")
