@@ -87,7 +87,8 @@ _COMMON_HEADER_RE = re.compile(
 )
 _SPACE_RE = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")  # a lone space is left as it is
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
-_LOOKS_HTML_RE = re.compile(r"</?(?:html|body|p|div|br|a|font|table)\b", re.IGNORECASE)
+_LOOKS_HTML_RE = re.compile(r"<(?:!doctype|/?(?:html|head|body|p|div|span|br|a|b|i|u|em|strong|font|center"
+                            r"|table|tr|td|ul|ol|li|h[1-6]|img|style|title|meta)\b)", re.IGNORECASE)
 
 
 class CharsetError(ValueError):
