@@ -44,7 +44,8 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
 # Elements whose content is text, not markup, up to their end tag: shown or not.
 _RAW_SHOWN = {"textarea": True, "xmp": True, "plaintext": True, "script": False, "style": False,
               "title": False, "iframe": False, "noembed": False, "noframes": False}
-_RAW_END = {name: re.compile(rf"</{name}(?=[\s/>]|\Z)", re.IGNORECASE) for name in _RAW_SHOWN}
+_RAW_END = {name: re.compile(rf"</{name}(?=[\s/>]|\Z)", re.IGNORECASE) for name in _RAW_SHOWN
+            if name != "plaintext"}  # (which has no end)
 _BREAK = frozenset({"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote",
                     "ul", "ol", "hr", "pre", "center", "dd", "dt", "section", "article", "header",
                     "footer", "address", "form"})
@@ -92,6 +93,8 @@ TRANSPARENT = "transparent"
 _COLOUR_RE = re.compile(r"#([0-9a-f]{3,8})\b|rgba?\(([^)]*)\)|\b([a-z]+)\b")
 _NUMBER_RE = re.compile(r"(-?[0-9]*\.?[0-9]+)\s*([a-z%]*)")
 _CSS_COMMENT_RE = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_IMPORTANT_RE = re.compile(r"!\s*important\s*$")
+_SIZES = ("width", "height", "max-width", "max-height")
 _MIN_CONTRAST = 1.2  # text against its background below this ratio (WCAG's) is not read
 
 Colour = tuple[int, int, int] | str | None  # None: unknown (never taken as hidden)
@@ -156,8 +159,9 @@ def _tiny(value: str, parent: bool) -> bool:
 
 
 def _zero(value: str) -> bool:
+    """Whether a length or opacity is zero (or as good as zero: an opacity under 0.1)."""
     match = _NUMBER_RE.match(value)
-    return bool(match) and float(match.group(1)) <= 0
+    return bool(match) and float(match.group(1)) < (0.1 if not match.group(2) else 1e-9)
 
 
 class State(NamedTuple):
@@ -191,41 +195,54 @@ def _attributes(text: str) -> dict[str, str]:
     return found
 
 
+def _declarations(style: str) -> dict[str, str]:
+    """An inline style's properties, each with the value that wins: the last one given, unless an
+    earlier one is !important ("display:none;display:block" shows the element)."""
+    found: dict[str, str] = {}
+    important: set[str] = set()
+    for declaration in _CSS_COMMENT_RE.sub("", style.lower()).split(";"):
+        prop, _, value = declaration.partition(":")
+        prop, value = prop.strip(), value.strip()
+        marked = _IMPORTANT_RE.search(value)
+        if marked:
+            value = value[:marked.start()].rstrip()
+        if prop in important and not marked:
+            continue
+        found[prop] = value
+        if marked:
+            important.add(prop)
+    return found
+
+
 def _styled(parent: State, attrs: dict[str, str]) -> State:
     """The state of an element with these attributes inside `parent`."""
     _, gone, invisible, tiny, fg, bg = parent
-    gone = gone or "hidden" in attrs
     if "color" in attrs:
         fg = colour(attrs["color"].lower())
     if "bgcolor" in attrs:
         bg = colour(attrs["bgcolor"].lower())
     if "background" in attrs:  # an image: what is behind the text cannot be told
         bg = None
-    zero_size = clipped = False
-    style = _CSS_COMMENT_RE.sub("", attrs.get("style", "").lower())
-    for declaration in style.split(";"):
-        prop, _, value = declaration.partition(":")
-        prop, value = prop.strip(), value.replace("!important", "").strip()
-        if prop == "display":
-            gone = gone or value == "none"
-        elif prop == "visibility":
-            invisible = value in ("hidden", "collapse") or (invisible and value != "visible")
-        elif prop == "opacity":
-            gone = gone or _zero(value) or value.startswith(("0.0", ".0"))
-        elif prop == "font-size":
-            tiny = _tiny(value, tiny)
-        elif prop == "color":
-            fg = colour(value)
-        elif prop in ("background", "background-color", "background-image"):
+    style = _declarations(attrs.get("style", ""))
+    display = style.get("display")  # the hidden attribute is a display:none that a style overrides
+    gone = gone or (display == "none" if display is not None else "hidden" in attrs)
+    gone = gone or _zero(style.get("opacity", "1"))
+    clipped = style.get("overflow") == "hidden"
+    gone = gone or (clipped and any(_zero(style.get(p, "")) for p in _SIZES))
+    if "visibility" in style:
+        seen = style["visibility"]
+        invisible = seen in ("hidden", "collapse") or (invisible and seen != "visible")
+    if "font-size" in style:
+        tiny = _tiny(style["font-size"], tiny)
+    if "color" in style:
+        fg = colour(style["color"])
+    for prop, value in style.items():
+        if prop in ("background", "background-color", "background-image"):
             if "url(" in value or prop == "background-image":
                 bg = None
             elif (found := colour(value)) != TRANSPARENT:
                 bg = found if found is not None or prop == "background-color" else bg
-        elif prop in ("width", "height", "max-width", "max-height"):
-            zero_size = zero_size or _zero(value)
-        elif prop == "overflow":
-            clipped = value == "hidden"
-    return state(gone or (zero_size and clipped), invisible, tiny, fg, bg)
+    return state(gone, invisible, tiny, fg, bg)
 
 
 class _Reader:

@@ -251,6 +251,10 @@ def test_text_a_reader_sees_is_read():
     assert clean("<p style='color:#777'>seen</p>") == "seen"  # grey on white is read
     assert clean('<img alt="<!--">seen <a title="<script>">too</a>') == "seen too"  # in attributes: text
     assert clean("<p><script>'<!--'</script>seen</p>") == "seen"
+    assert clean("<div style='display:none;display:block'>seen</div>") == "seen"  # the last one given wins
+    assert clean("<div hidden style='display:block'>seen</div>") == "seen"  # a style overrides `hidden`
+    assert clean("<div style='display:none!important;display:block'>x</div><p>seen") == "seen"
+    assert clean("<div style='opacity:.5'>seen</div><div style='opacity:0.05'>x</div>") == "seen"
 
 
 def test_right_to_left_overrides_are_put_in_display_order():
