@@ -34,6 +34,9 @@ _TOKEN_RE = re.compile(
 )
 _ATTR_RE = re.compile(r"""([^\s/>=]++)(?:\s*+=\s*+(?:"([^"]*+)"?|'([^']*+)'?|([^\s>]*+)))?""")
 _STYLED_RE = re.compile(r"style|hidden|color|background", re.IGNORECASE)
+_CLASSED_RE = re.compile(r"class", re.IGNORECASE)
+_CLASS_SELECTOR_RE = re.compile(r"[a-z0-9]*\.(-?[_a-z][\w-]*)")  # "div.note" or ".note", and nothing else
+_MENTIONED_CLASS_RE = re.compile(r"\.(-?[_a-z][\w-]*)")
 
 # A decimal character reference of more than 4,300 digits makes html.unescape raise (int()'s digit
 # limit). Past 7 digits (leading zeros aside) any is beyond U+10FFFF, which unescape reads as U+FFFD.
@@ -50,6 +53,7 @@ _BREAK = frozenset({"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", 
                     "ul", "ol", "hr", "pre", "center", "dd", "dt", "section", "article", "header",
                     "footer", "address", "form"})
 _CELL = frozenset({"td", "th"})  # a cell starts after a space: "<td>a</td><td>b</td>" reads "a b"
+_IN_TABLE_ONLY = frozenset({"caption", "colgroup", "col", "tbody", "thead", "tfoot", "tr", "td", "th"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Where text and elements are moved out of, to just before the table ("foster parenting").
 _TABLE_CONTEXT = frozenset({"table", "tbody", "thead", "tfoot", "tr"})
@@ -214,7 +218,43 @@ def _declarations(style: str) -> dict[str, str]:
     return found
 
 
-def _styled(parent: State, attrs: dict[str, str]) -> State:
+class Sheet:
+    """What the document's style sheets say of classes, as far as that is plain: rules whose
+    selector is one class (".note", "div.note"), in their order. A class that any other rule
+    mentions (a compound selector, a media query) is not taken as hidden, and only the sheets
+    read before an element apply to it: where this reader could be wrong, text counts."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, dict[str, str]] = {}
+        self.unsure: set[str] = set()
+
+    def read(self, css: str) -> None:
+        css = _CSS_COMMENT_RE.sub("", css.lower())
+        nested = False
+        for block in css.split("}"):  # linear: no pattern searches far for a brace
+            selectors, brace, body = block.rpartition("{")
+            if not brace:
+                nested = False  # the end of an @media or @supports block
+                continue
+            if "@" in selectors or "{" in selectors:
+                nested = "{" in selectors
+            for selector in selectors.rpartition("{")[2].split(","):
+                plain = _CLASS_SELECTOR_RE.fullmatch(selector.strip())
+                if plain and not nested:
+                    self.rules.setdefault(plain.group(1), {}).update(_declarations(body))
+                else:
+                    self.unsure.update(_MENTIONED_CLASS_RE.findall(selector))
+
+    def style(self, classes: str) -> dict[str, str]:
+        """The declarations the sheet gives an element of these classes."""
+        found: dict[str, str] = {}
+        for name in classes.lower().split():
+            if name in self.rules and name not in self.unsure:
+                found.update(self.rules[name])
+        return found
+
+
+def _styled(parent: State, attrs: dict[str, str], sheet: Sheet) -> State:
     """The state of an element with these attributes inside `parent`."""
     _, gone, invisible, tiny, fg, bg = parent
     if "color" in attrs:
@@ -223,7 +263,9 @@ def _styled(parent: State, attrs: dict[str, str]) -> State:
         bg = colour(attrs["bgcolor"].lower())
     if "background" in attrs:  # an image: what is behind the text cannot be told
         bg = None
-    style = _declarations(attrs.get("style", ""))
+    style = _declarations(attrs.get("style", ""))  # over what the sheet says of its classes
+    if "class" in attrs and sheet.rules:
+        style = {**sheet.style(attrs["class"]), **style}
     display = style.get("display")  # the hidden attribute is a display:none that a style overrides
     gone = gone or (display == "none" if display is not None else "hidden" in attrs)
     gone = gone or _zero(style.get("opacity", "1"))
@@ -252,6 +294,7 @@ class _Reader:
         self.stack: list[tuple[str, State, tuple[int, ...]]] = [("", ROOT, (-1,) * len(_GROUPS))]
         self.open: dict[str, int] = {}
         self.parts: list[str] = []
+        self.sheet = Sheet()
 
     def _pop_to(self, depth: int) -> None:
         """Closes the elements from `depth` up."""
@@ -270,6 +313,8 @@ class _Reader:
 
     def start(self, name: str, attrs: str, markup: str, end: int) -> int:
         """Opens an element; returns where reading goes on (past a raw element's text)."""
+        if name in _IN_TABLE_ONLY and not self.open.get("table"):
+            return end  # a cell or row outside a table: a browser ignores the tag (not its text)
         closes = _CLOSES.get(name)
         if closes:
             found = [self.stack[-1][2][group] for group in closes if self.stack[-1][2][group] >= 0]
@@ -284,10 +329,13 @@ class _Reader:
             self._pop_to(len(self.stack) - 1)
             top = self.stack[-1]
         parent = self._fostered() if top[0] in _TABLE_CONTEXT and name not in _TABLE_PARTS else top[1]
-        shown = _styled(parent, _attributes(attrs)) if attrs and _STYLED_RE.search(attrs) else parent
+        styled = attrs and (_STYLED_RE.search(attrs) or (self.sheet.rules and _CLASSED_RE.search(attrs)))
+        shown = _styled(parent, _attributes(attrs), self.sheet) if styled else parent
         if name in _RAW_SHOWN:
             closing = _RAW_END[name].search(markup, end) if name != "plaintext" else None
             stop = closing.start() if closing else len(markup)
+            if name == "style":
+                self.sheet.read(markup[end:stop])
             if _RAW_SHOWN[name] and shown.shown:
                 self.parts.append(markup[end:stop] if name != "textarea" else html.unescape(markup[end:stop]))
             return stop

@@ -200,10 +200,14 @@ HTML_EVASIONS = {
     "zero height, overflow hidden": f'<div style="max-height:0;overflow:hidden;mso-hide:all">{FILLER}</div>',
     "opacity 0": f'<div style="opacity:0">{FILLER}</div>',
     "white on white": f'<font color="#FFFFFF">{FILLER}</font>',
-    "same colour as the background": f'<td bgcolor="#123456"><i style="color:rgb(18,52,86)">{FILLER}</i>',
+    "same colour as the background": f'<table><td bgcolor="#123456"><i style="color:rgb(18,52,86)">{FILLER}'
+                                     "</table>",
     "transparent text": f'<span style="color: transparent">{FILLER}</span>',
     "title, script and style": f"<title>{FILLER}</title><script>{FILLER}</script><style>{FILLER}</style>",
     "comments and declarations": f"<!-- {FILLER} --><!DOCTYPE html><![CDATA[{FILLER}]]><?xml {FILLER}?>",
+    "a class the style sheet hides": f"<style>p {{margin:0}} .pre, td.x {{display:none}}</style>"
+                                     f"<table><tr><td class=x>{FILLER}</table>",
+    "a cell outside a table is no cell": f"<td style='display:none'></td><div hidden>{FILLER}</div>",
 }
 
 
@@ -244,10 +248,11 @@ def test_text_a_reader_sees_is_read():
     assert clean("<table><tr><td hidden>hidden<td>seen</table>") == "seen"  # the next cell ends it
     assert clean("<ul><li hidden>hidden<li>seen</ul>") == "seen"
     assert clean("<table style='display:none'><tr><td>hidden</td></tr>seen</table>") == "seen"  # moved out
+    assert clean("<p><td style='display:none'>seen") == "seen"  # no table: the cell's tag is ignored
     assert clean("<div style=visibility:hidden>no <span style=visibility:visible>seen</span></div>") == "seen"
     assert clean("<div style=font-size:0>no <span style=font-size:14px>seen</span></div>") == "seen"
     assert clean("<div style='color:#fff;background:#000'>seen</div>") == "seen"  # white on black
-    assert clean("<td style='background:url(sky.png)'><font color=white>seen</font></td>") == "seen"
+    assert clean("<table><td style='background:url(sky.png)'><font color=white>seen</table>") == "seen"
     assert clean("<p style='color:#777'>seen</p>") == "seen"  # grey on white is read
     assert clean('<img alt="<!--">seen <a title="<script>">too</a>') == "seen too"  # in attributes: text
     assert clean("<p><script>'<!--'</script>seen</p>") == "seen"
@@ -255,6 +260,18 @@ def test_text_a_reader_sees_is_read():
     assert clean("<div hidden style='display:block'>seen</div>") == "seen"  # a style overrides `hidden`
     assert clean("<div style='display:none!important;display:block'>x</div><p>seen") == "seen"
     assert clean("<div style='opacity:.5'>seen</div><div style='opacity:0.05'>x</div>") == "seen"
+
+
+def test_style_sheets_hide_only_what_they_plainly_hide():
+    sheet = "<style>.h{display:none} .w{color:#fff}</style>"
+    assert clean(sheet + "<p class=h>hidden</p><p class='a w'>hidden</p><p>seen</p>") == "seen"
+    assert clean(sheet + "<p class=w style='color:#000'>seen</p>") == "seen"  # the inline style wins
+    for unsure in ("<style>.h{display:none} .h{display:block}</style>",  # the last rule wins
+                   "<style>.h{display:none} @media (min-width:1px) {.h{display:block}}</style>",
+                   "<style>.h{display:none} div.h > p {color:red}</style>",  # a selector not weighed here
+                   "<!-- <style>.h{display:none}</style> -->"):  # no style sheet at all
+        assert clean(unsure + "<p class=h>seen</p>") == "seen"
+    assert clean("<p class=h>seen</p><style>.h{display:none}</style>") == "seen"  # only sheets read before
 
 
 def test_right_to_left_overrides_are_put_in_display_order():
@@ -345,6 +362,7 @@ HOSTILE = {
     "nested elements, stray end tags": lambda n: "<p><table>" + "<b>" * (n // 6) + "</i><div>" * (n // 18),
     "cells and list items": lambda n: "<table>" + "<td hidden><li>" * (n // 15),
     "styles": lambda n: "<p>" + "<b style='color:#fff;/*" * (n // 22),
+    "style sheets": lambda n: "<style>" + ".a{x:y} @media{" * (n // 16) + "</style><b class=a>" * (n // 22),
     "right-to-left overrides": lambda n: ("\u202e" + "ab\u202d" * 3) * (n // 10),
     "spaced letters": lambda n: "a " * (n // 2),
     "quote marks": lambda n: "> " * (n // 2),
