@@ -124,11 +124,12 @@ def _colour(hexa: str | None, rgb: str | None, name: str | None) -> Colour:
         try:
             channels = [float(p[:-1]) * 2.55 if p.endswith("%") else float(p) for p in parts[:3]]
             alpha = float(parts[3].rstrip("%")) / (100 if parts[3].endswith("%") else 1) if parts[3:] else 1
-        except (ValueError, IndexError):
+            rgb_tuple = tuple(min(255, max(0, round(c))) for c in channels)
+        except (ValueError, OverflowError):  # "rgb(nan, inf, x)"
             return None
-        if len(channels) < 3:
+        if len(rgb_tuple) < 3:
             return None
-        return TRANSPARENT if alpha < 0.1 else tuple(min(255, max(0, round(c))) for c in channels)
+        return TRANSPARENT if alpha < 0.1 else rgb_tuple
     return TRANSPARENT if name == TRANSPARENT else _NAMED.get(name)
 
 

@@ -8,6 +8,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from function import glyphs
 from function.mail import MAX_CHARS, MAX_PARTS, clean, html_to_text, message_text, message_views, views
@@ -262,6 +264,13 @@ def test_text_a_reader_sees_is_read():
     assert clean("<div style='opacity:.5'>seen</div><div style='opacity:0.05'>x</div>") == "seen"
 
 
+def test_colours_this_reader_cannot_read_hide_nothing():
+    for value in ("rgb(nan, 0, 0)", "rgb(1e999, 0, 0)", "rgb(1)", "rgb()", "#abcde", "inherit",
+                  "hsl(0, 0%, 100%)"):
+        assert clean(f"<p style='color:{value}'>seen</p>") == "seen"
+    assert clean("<p style='color:rgba(255, 255, 255, 0.5)'>hidden</p>") == ""  # white on white
+
+
 def test_style_sheets_hide_only_what_they_plainly_hide():
     sheet = "<style>.h{display:none} .w{color:#fff}</style>"
     assert clean(sheet + "<p class=h>hidden</p><p class='a w'>hidden</p><p>seen</p>") == "seen"
@@ -424,3 +433,23 @@ def test_importing_mail_reads_no_unicode_table():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[2])
     assert done.stdout.strip() == "0"
+
+
+CSS_PIECES = ["display", "none", "visibility", "hidden", "visible", "opacity", "font-size", "color",
+              "background", "bgcolor", "width", "max-height", "overflow", ":", ";", "!important", "/*",
+              "*/", "{", "}", "@media", ".a", "#", "#fff", "rgb(", ")", "rgba(", "nan", "1e999",
+              "rgb(nan,1e999,0)", "0", "0.0", "1px", "-1", "%", "em", "url(", ",", " ", "'", '"', "=", "<",
+              ">", "&#0;", "\x00"]
+CSS = st.lists(st.sampled_from(CSS_PIECES), max_size=20).map("".join)
+
+
+TAGS = st.sampled_from(["p", "div", "td", "tr", "table", "li", "span", "font", "style", "b"])
+ATTRIBUTES = st.sampled_from(["style", "class", "color", "bgcolor", "hidden", "background"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(TAGS, ATTRIBUTES, CSS, CSS), max_size=8))
+def test_any_styles_and_sheets_give_text(elements):
+    markup = "".join(f"<{tag} {name}='{value}'>{text}" for tag, name, value, text in elements)
+    assert isinstance(html_to_text(markup), str)
+    assert isinstance(clean("<p>" + markup), str)
