@@ -7,11 +7,13 @@ is one regular-expression match that consumes it, so markup costs time in propor
 length, whatever its shape.
 
 What a reader does not see does not count: the text of elements hidden by the `hidden`
-attribute or by inline styles (display:none, visibility:hidden, opacity:0, a zero font size,
-zero width or height with overflow hidden, text in the colour of its background), and of
-script, style and title. Where the markup leaves it unclear whether text is hidden, it counts:
-a hidden element ends where a browser would end it (an open <p> is closed by a <div>, a <td> by
-the next <td>), or sooner, never later.
+attribute, by inline styles or by a style sheet's plain class rules (display:none,
+visibility:hidden, opacity:0, a zero font size, zero width or height with overflow hidden,
+text in the colour of its background), and of script, style and title. Where the markup leaves
+it unclear whether text is hidden, it counts: a hidden element ends where a browser would end
+it (an open <p> is closed by a <div>, a <td> by the next <td>, a table moves stray text out of
+itself), or sooner, never later; colours, sizes and selectors this reader does not know hide
+nothing.
 """
 
 from __future__ import annotations
