@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from export import corpus, evaluate, package, report, verify
+from export import corpus, evaluate, notice, package, report, verify
 from export.families import FAMILIES, Family
 from function import artifact
 from function.model import Model
@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     progress.set_postfix_str(next(steps))
     package.restage(staged, dict(artifact.read(staged).meta, threshold=threshold, gates=gates,
                                  metrics=reports, canaries=package.canaries(model)))
+    notice.write(staged)  # the artifact carries its data's licences and attributions
     package.publish(staged, out)
     key = args.model + ("-noncommercial" if args.noncommercial else "")
     report_path = args.report or ROOT / "docs" / f"report-{key}.md"
