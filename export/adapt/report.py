@@ -37,8 +37,8 @@ def forgetting_note(a: dict) -> str:
     if base - adapted <= FORGETTING:
         return ""
     return (f"Warning: the challenge set's accuracy fell from {base:.3f} to {adapted:.3f}: this artifact "
-            "forgets scams unlike this sample's; a higher --max-false-alarms, more legitimate messages or "
-            "--threshold-only keep more of the base.")
+            "forgets what the base knew of mail unlike this sample; a higher --max-false-alarms or more "
+            "legitimate messages keep more of it.")
 
 
 def summary(meta: dict) -> str:

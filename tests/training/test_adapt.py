@@ -50,6 +50,22 @@ BILLS = ["Your order #{code} has shipped. Track it at urladdress. Thanks for sho
          "Your {month} statement is ready. Log in to view it. Minimum payment due on the {n}th.",
          "Your direct debit of ${amount}.00 for {shop} will be taken on {day}.",
          "Thanks for your order, {name}. Delivery is booked for {day} between 8am and noon."]
+ALERTS = ["New sign-in to your {shop} account from Chrome on Windows. If this was you, there is nothing "
+          "to do. If not, secure your account in the app.",
+          "Your verification code is {n}{code}. It expires in 10 minutes. Don't share it with anyone.",
+          "Your payment of ${amount}.00 to {shop} was declined. Update your card in your account settings.",
+          "Your parcel from {shop} could not be delivered on {day}. We'll try again tomorrow."]
+# Scams written for this test, beside the generator's: offers and bills, as a household receives them.
+OWN_SCAMS = [("Congratulations {name}, you have been selected",
+              "You have been selected to receive a ${amount} {shop} gift card. Complete our 30-second "
+              "survey to claim your reward today: urladdress. Offer expires in 24 hours."),
+             ("Your {shop} order is on hold", "We could not deliver your parcel. A redelivery fee of $1.99 "
+              "is due. Pay now at urladdress or your order will be returned."),
+             ("Final notice: renewal of ${amount}.00", "Your subscription renews today for ${amount}.00. If "
+              "you did not authorise this, call our billing desk on +1 (888) 555-0{n} to cancel and get a "
+              "refund."),
+             ("{pct}% off: {shop} clearance", "Everything must go! {thing} at {pct}% off, today only. Pay "
+              "by gift card or crypto for an extra 10% off. Shop at urladdress before stock runs out.")]
 NAMES = ["Sam", "Priya", "Tom", "Aoife", "Marek", "Lena", "Chris", "Nadia"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MONTHS = ["January", "February", "March", "October", "November", "December"]
@@ -68,17 +84,21 @@ def household_legit(rng: random.Random) -> tuple[str, str]:
     if kind < 0.6:
         body = " ".join(_fill(rng, t) for t in rng.sample(PROMO_BODY, rng.randint(4, 8)))
         return _fill(rng, rng.choice(OFFERS)), body
-    if kind < 0.8:
+    if kind < 0.75:
         return f"{rng.choice(TOPICS).title()} news", _fill(rng, rng.choice(NEWS))
-    return f"Your account with {rng.choice(SHOPS)}", _fill(rng, rng.choice(BILLS))
+    if kind < 0.9:
+        return f"Your account with {rng.choice(SHOPS)}", _fill(rng, rng.choice(BILLS))
+    return "Account notice", _fill(rng, rng.choice(ALERTS))
 
 
 def scams(count: int, seed: int) -> list[tuple[str, str]]:
-    """(subject, body) of scam e-mails made by the project's generator."""
-    rows = [r for r in synthetic.generate(count * 5 + 40, seed)
+    """(subject, body) of scam e-mails: half made by the project's generator, half from OWN_SCAMS."""
+    rng = random.Random(seed)
+    rows = [r for r in synthetic.generate(count * 3 + 40, seed)
             if r["label"] == "scam" and r["channel"] == "email"]
-    assert len(rows) >= count
-    return [tuple(r["text"].removeprefix("Subject: ").split("\n", 1)) for r in rows[:count]]
+    made = [tuple(r["text"].removeprefix("Subject: ").split("\n", 1)) for r in rows[: count - count // 2]]
+    own = [(_fill(rng, s), _fill(rng, b)) for s, b in (rng.choice(OWN_SCAMS) for _ in range(count // 2))]
+    return made + own
 
 
 def _eml(subject: str, body: str, sender: str) -> bytes:
