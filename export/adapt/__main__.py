@@ -10,6 +10,7 @@ Bad input: a one-line error and exit status 2, and nothing written to OUT.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -49,17 +50,30 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def _replaceable(out: Path) -> bool:
+    """OUT may be replaced when it is new, empty, or an earlier adapted artifact (never a base)."""
+    if not out.exists():
+        return True
+    if not out.is_dir():
+        return False
+    if not any(out.iterdir()):
+        return True
+    try:
+        return "adapted_from" in json.loads((out / artifact.METADATA).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
 def check_paths(mail: Path, out: Path, base: Path) -> None:
-    """OUT must not be, hold or sit inside the base or the sample, nor be a folder of anything else:
-    publishing replaces OUT as a whole."""
+    """OUT must not be, hold or sit inside the base or the sample, nor be anything but a new or empty
+    folder or an earlier adapted artifact: publishing replaces OUT as a whole."""
     mail, out, base = mail.resolve(), out.resolve(), base.resolve()
     if _inside(out, base) or _inside(base, out):
         raise AdaptError(f"OUT {out} is the base artifact {base} or overlaps it: choose a new folder")
     if _inside(out, mail) or _inside(mail, out):
         raise AdaptError(f"OUT {out} overlaps the sample {mail}: choose a folder outside it")
-    foreign = out.is_dir() and any(out.iterdir()) and not (out / artifact.METADATA).is_file()
-    if out.exists() and (not out.is_dir() or foreign):
-        raise AdaptError(f"OUT {out} exists and is not an artifact: choose a new or empty folder")
+    if not _replaceable(out):
+        raise AdaptError(f"OUT {out} exists and is not an adapted artifact: choose a new or empty folder")
 
 
 def _check_labels(labels: np.ndarray, base_scores: np.ndarray) -> float:

@@ -72,9 +72,10 @@ def _plot(a: dict, path: Path) -> None:
              width, label="scams caught", color="#2874a6")
     ticks = [n.replace(" (", "\n(").replace(" refitted", "\nrefitted") for n in names]
     left.set_xticks(list(positions), ticks, fontsize=7)
-    left.set_ylim(0, 105)
+    left.set_ylim(0, 122)
+    left.set_yticks(range(0, 101, 20))
     left.set_ylabel("% of the held-out quarter")
-    left.legend(fontsize=8, loc="upper left")
+    left.legend(fontsize=8, loc="upper center", ncol=2, frameon=False)
     left.set_title("held-out part of the sample", fontsize=9)
     challenge = a["challenge"]
     right.bar(["base", "adapted"], [100 * challenge[k]["accuracy"] for k in ("base", "adapted")],

@@ -273,6 +273,21 @@ def test_out_must_not_be_or_overlap_the_base(out, mail, capsys):
     assert (BASE / "model.json").read_bytes() == before and not (BASE / "adapted").exists()
 
 
+def test_out_is_replaced_only_when_it_is_an_adapted_artifact(adapted, mail, tmp_path, capsys):
+    from export.adapt.__main__ import main
+
+    other = ROOT / "model-minilm"  # an artifact, but no adapted one: never replaced
+    before = (other / "model.json").read_bytes()
+    assert main(["--mail", str(mail), "--out", str(other), "--threshold-only"]) == 2
+    assert "is not an adapted artifact" in capsys.readouterr().err
+    assert (other / "model.json").read_bytes() == before
+    again = tmp_path / "again"
+    shutil.copytree(adapted[0], again)
+    (again / "stale.txt").write_text("from the earlier run")
+    assert main(["--mail", str(mail), "--out", str(again), "--threshold-only"]) == 0
+    assert not (again / "stale.txt").exists() and artifact.read(again).meta["adaptation"]["threshold_only"]
+
+
 def test_the_command_line(tmp_path):
     done = adapt("--help")
     assert done.returncode == 0 and "--max-false-alarms" in done.stdout and "--threshold-only" in done.stdout
