@@ -180,8 +180,6 @@ def test_it_serves_through_the_function_at_the_stated_rate(adapted, mail, serve)
     meta = artifact.read(out).meta
     model = Model(artifact.read(out), threads=1)
     legit, scam = _texts(mail, "legit"), _texts(mail, "scam")
-    base = Model(artifact.read(BASE), threads=1)
-    assert np.mean(base.scores(legit) >= base.threshold) > 0.2  # the fixture's point: the base flags them
     allowed = int(meta["adaptation"]["max_false_alarms"] * len(legit))
     assert (model.scores(legit) >= model.threshold).sum() <= allowed
     cv = meta["adaptation"]["cross_validation"]
