@@ -52,7 +52,8 @@ def _mbox(path: Path) -> list[str]:
 
 
 def _files(folder: Path) -> list[Path]:
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files = sorted(p for p in folder.rglob("*") if p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
     for path in files:
         if path.suffix.lower() not in MESSAGE_SUFFIXES | {".mbox"}:
             raise AdaptError(f"{path}: unsupported file (one message per .eml, .txt or suffix-less file, "

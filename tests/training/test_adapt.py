@@ -219,6 +219,21 @@ def test_threshold_only_changes_nothing_but_the_threshold(mail, tmp_path):
     assert (model.scores(legit) >= model.threshold).sum() <= int(0.01 * len(legit))
 
 
+def test_the_sample_reader_skips_hidden_files_and_hashes_what_it_read(mail, tmp_path):
+    from export.adapt import sample
+
+    copy = shutil.copytree(mail, tmp_path / "sample")
+    (copy / "legit" / ".DS_Store").write_bytes(b"\x00\x01binary")
+    (copy / "scam" / ".git").mkdir()
+    (copy / "scam" / ".git" / "HEAD").write_text("ref: refs/heads/main")
+    found, original = sample.read(copy), sample.read(mail)
+    assert found.counts() == original.counts() == {"legit": 45, "scam": 35}
+    assert found.read == {"legit": 45, "scam": 35} and found.sha256 == original.sha256
+    first = sorted((copy / "legit").glob("*.eml"))[0]
+    first.write_bytes(first.read_bytes().replace(b"Ref 0", b"Ref 0, edited"))
+    assert sample.read(copy).sha256 != original.sha256
+
+
 def _swapped(mail: Path, root: Path) -> Path:
     shutil.copytree(mail / "legit", root / "scam")
     shutil.copytree(mail / "scam", root / "legit")
