@@ -127,7 +127,7 @@ def adapt(args: argparse.Namespace) -> Path:
         "method": choice.chosen.candidate.label, "threshold_only": choice.fitted.head is None,
         "max_false_alarms": rate,
         "sample": {"counts": counts, "read": found.read, "duplicates_dropped": found.duplicates,
-                   "empty_dropped": found.empty, "sha256": found.sha256},
+                   "empty_dropped": found.empty, "unused_beyond_limit": found.unused, "sha256": found.sha256},
         "supported": counts["legit"] >= threshold.legit_needed(rate),
         "legit_needed": threshold.legit_needed(rate),
         "base_roc_auc_on_sample": round(base_auc, 4),

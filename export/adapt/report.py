@@ -87,6 +87,12 @@ def _plot(a: dict, path: Path) -> None:
     plt.close(figure)
 
 
+def _unused(s: dict) -> str:
+    if not s["unused_beyond_limit"]:
+        return ""
+    return f"; {s['unused_beyond_limit']} more left out: at most {sum(s['counts'].values())} are used"
+
+
 def markdown(meta: dict) -> str:
     a, cv = meta["adaptation"], meta["adaptation"]["cross_validation"]
     s, held, ch = a["sample"], a["held_out"]["rows"], a["challenge"]
@@ -97,7 +103,8 @@ def markdown(meta: dict) -> str:
         f"# {meta['name']} {meta['version']}, adapted from {meta['adapted_from']['name']} "
         f"{meta['adapted_from']['version']}", "",
         f"- Sample: {s['counts']['legit']} legitimate and {s['counts']['scam']} scam messages used "
-        f"({s['duplicates_dropped']} exact duplicates and {s['empty_dropped']} without text dropped), "
+        f"({s['duplicates_dropped']} exact duplicates and {s['empty_dropped']} without text dropped"
+        f"{_unused(s)}), "
         f"sha256 `{s['sha256'][:16]}`.",
         f"- Method: **{a['method']}**, chosen by {cv['folds']}-fold cross-validation among "
         f"{len(cv['candidates'])} candidates (the last table).",

@@ -6,8 +6,10 @@ Every problem is an AdaptError with a one-line message naming a file, never a me
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import mailbox
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ LABELS = {"legit": 0, "scam": 1}
 MESSAGE_SUFFIXES = {".eml", ".txt", ""}
 MIN_PER_CLASS = 10  # fewer cannot be cross-validated (5 folds, both labels in each)
 MAX_DUPLICATE_SHARE = 0.5  # more copies than this: "mostly duplicates"
+MAX_MESSAGES = 3000  # used at most (a random part of each label): the fit's Gram matrix grows as n^2
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Sample:
     read: dict[str, int]  # messages read per label, before dropping
     duplicates: int  # exact copies (same model text) dropped
     empty: int  # messages without text (an image, an attachment only) dropped
+    unused: int = 0  # distinct messages left out beyond MAX_MESSAGES
 
     def counts(self) -> dict[str, int]:
         return {name: sum(1 for y in self.labels if y == label) for name, label in LABELS.items()}
@@ -100,9 +104,21 @@ def read(root: Path) -> Sample:
     if duplicates > MAX_DUPLICATE_SHARE * total:
         raise AdaptError(f"the sample is mostly duplicates: {duplicates} of {total} messages repeat another; "
                           "export each message once")
-    sample = Sample(unique, kept_labels, digest.hexdigest(), read_counts, duplicates, empty)
+    sample = _at_most(Sample(unique, kept_labels, digest.hexdigest(), read_counts, duplicates, empty),
+                      MAX_MESSAGES)
     for name, n in sample.counts().items():
         if n < MIN_PER_CLASS:
             raise AdaptError(f"{root}/{name}/ has {n} distinct messages with text; at least {MIN_PER_CLASS} "
                               "are needed")
     return sample
+
+
+def _at_most(sample: Sample, limit: int) -> Sample:
+    """The sample, or a random `limit` of its messages (a fixed seed: the same sample, the same part)."""
+    if len(sample.texts) <= limit:
+        return sample
+    rng = random.Random(13)
+    keep = sorted(rng.sample(range(len(sample.texts)), limit))
+    labels = [sample.labels[i] for i in keep]
+    return dataclasses.replace(sample, texts=[sample.texts[i] for i in keep], labels=labels,
+                               unused=len(sample.texts) - limit)

@@ -232,6 +232,9 @@ def test_the_sample_reader_skips_hidden_files_and_hashes_what_it_read(mail, tmp_
     first = sorted((copy / "legit").glob("*.eml"))[0]
     first.write_bytes(first.read_bytes().replace(b"Ref 0", b"Ref 0, edited"))
     assert sample.read(copy).sha256 != original.sha256
+    part = sample._at_most(original, 50)
+    assert len(part.texts) == len(part.labels) == 50 and part.unused == 30
+    assert part == sample._at_most(original, 50) and set(part.texts) < set(original.texts)
 
 
 def _swapped(mail: Path, root: Path) -> Path:
