@@ -134,9 +134,7 @@ def markdown(meta: dict) -> str:
               *(f"| {c['candidate']} | {c['roc_auc']:.3f} | {c['threshold']:.4g} | "
                 f"{c['legit_flagged']} / {c['legit']} | {c['scams_caught']} / {c['scams']} |"
                 for c in cv["candidates"]), "",
-              f"Made in {a['seconds']:g} s by `python -m export.adapt --max-false-alarms "
-              f"{100 * a['max_false_alarms']:g}%{' --threshold-only' if a['threshold_only'] else ''}` "
-              "(`make adapt`)."]
+              f"Made in {a['seconds']:g} s by `python -m export.adapt {a['command']}` (`make adapt`)."]
     return "\n".join(lines) + "\n"
 
 
