@@ -4,7 +4,7 @@ VENV   ?= .venv
 PORT   ?= 8080
 BIN    := $(VENV)/bin
 
-.PHONY: help run test lint model bench soak clean
+.PHONY: help run test lint model adapt bench soak clean
 
 ## help: this list
 help:
@@ -56,6 +56,16 @@ model: $(VENV)/.test
 	$(BIN)/python -m export --model fast --noncommercial --out model-noncommercial \
 	  $(foreach c,$(CORPORA),--corpus $(c))
 	$(BIN)/python -m export.card
+
+MAX_FALSE_ALARMS ?= 1%
+BASE ?= model
+## adapt: fit the model to your own mail (docs/adapt.md): make adapt MAIL=DIR OUT=DIR, DIR holding legit/
+## and scam/; BASE=model, MAX_FALSE_ALARMS=1% (legit mail the threshold may flag), ADAPT_ARGS=--threshold-only
+adapt: $(VENV)/.test
+	@test -n "$(MAIL)" -a -n "$(OUT)" || { echo "make adapt: pass MAIL=DIR (a folder with legit/ and scam/) \
+	and OUT=DIR (where the adapted artifact goes); docs/adapt.md"; exit 2; }
+	$(BIN)/python -m export.adapt --mail "$(MAIL)" --out "$(OUT)" --base "$(BASE)" \
+	  --max-false-alarms "$(MAX_FALSE_ALARMS)" $(ADAPT_ARGS)
 
 ## bench: function (lazy) vs container (eager) vs the seed, both models, ~10 min; BENCH_ARGS=--quick for a smoke run
 bench: $(VENV)/.test
