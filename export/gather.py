@@ -1,0 +1,505 @@
+"""Rebuilds training corpora of real e-mail from pinned commits of public repositories.
+
+    python -m export.gather --mirrors DIR --out DIR [--only NAME ...]
+
+DIR of mirrors holds the bare git directories the look-up tool's `fetch` brings
+(`<owner>+<name>/repo`). Every file is read at the commit pinned in SOURCES, so a rebuild gives
+the same bytes. Each corpus is written as `<out>/<corpus>/<corpus>.jsonl`
+(`{"text", "label", "source", "id"}` a line, text `"Subject: <subject>\\n\\n<body>"`) with a README
+(provenance, `## Licence`, counts). Texts are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import email
+import email.policy
+import email.utils
+import hashlib
+import io
+import json
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from function.mail import html_to_text
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One repository's share of a corpus: which files, read how, under what licence."""
+
+    corpus: str
+    repo: str
+    commit: str
+    paths: str  # regex over the paths at `commit`
+    reader: str  # a key of READERS
+    licence: str
+    years: str
+    label: str = "legit"
+    skip: str = ""  # regex of paths left out
+    limit: int = 0  # at most this many files, evenly spread over the sorted paths (0: all)
+    replace: tuple[tuple[str, str], ...] = ()  # (regex, replacement): the test data's own addresses
+    subject_file: tuple[str, str] = ("", "")  # (regex, replacement): a path -> its subject's file
+    note: str = ""
+
+
+NAZARIO = "emiliopm1997/Zero_Day_Phishing_Project"
+OMNIVORE = "omnivore-app/omnivore"
+CORPUS_LICENCES = {
+    "email_nazario_2015_2020": "CC BY 4.0",
+    "email_omnivore_newsletters":
+        "AGPL-3.0 (test fixtures of omnivore-app/omnivore; readabilityjs pages Apache-2.0)",
+    "email_dev_newsletters": "CC BY-SA 4.0, MIT and CC0 1.0 (per repository, listed below)",
+    "email_app_notifications": "MIT, BSD-3-Clause and AGPL-3.0 (per repository, listed below)",
+}
+
+SOURCES: tuple[Spec, ...] = (
+    Spec("email_nazario_2015_2020", NAZARIO, "f8f9e32f8d5df6fb6460a9c0a1da870fbb51fbb8",
+         r"^data/Nazario\.csv$", "nazario", "CC BY 4.0 (Champa, Rabbi & Zibran 2024 curated datasets, "
+         "Zenodo 8339691; repository code MIT)", "2015-2020 only", label="scam",
+         replace=((r"(?i)\bjose@monkey\.org\b", "user@example.com"), (r"(?i)monkey\.org", "example.com"),
+                  (r"(?i)\bjose\b", "user")),
+         note="Jose Nazario's phishing mailbox as a CSV. Only rows whose Date header falls in 2015-2020 are "
+              "read; 2021-22 rows are evaluation-only and are dropped before their text is touched. The "
+              "recipient's address, domain and name (jose@monkey.org) are replaced, as a label shortcut."),
+    Spec("email_omnivore_newsletters", OMNIVORE, "322ce62b2e09a4fc8f328dde6003e7066953a9ca",
+         r"^packages/content-handler/test/data/.*\.html$", "html", "AGPL-3.0 (repository LICENSE)",
+         "2021-2023 (fixture commits)", skip=r"(article|ars-multipage|/prepared/|static-quote-tweet)",
+         note="The HTML of newsletters received by Omnivore's developers (Substack, Ghost, beehiiv, "
+              "ConvertKit, Hey World, Every, Milk Road, Node Weekly, India Times, ...); web articles "
+              "skipped."),
+    Spec("email_omnivore_newsletters", OMNIVORE, "322ce62b2e09a4fc8f328dde6003e7066953a9ca",
+         r"^packages/readabilityjs/test/test-pages/newsletters/[^/]+/source\.html$", "html",
+         "Apache-2.0 (packages/readabilityjs/package.json)", "2022-2023",
+         note="Source HTML of newsletters (Axios, Bloomberg, Forte Labs, Golang Weekly, Milk Road, Money "
+              "Stuff, Morning Brew, Substack, TLDR)."),
+    Spec("email_app_notifications", "opencollective/opencollective-api",
+         "e3f35f58970e39eeaa678a8990dfd72d0e71a9ce",
+         r"^templates/emails/.*\.hbs$", "template", "MIT (LICENSE)", "2016-2026 (templates in use in 2026)",
+         note="Open Collective's notification e-mails (applications, expenses, payments, receipts, host and "
+              "member notices), each filled once with plausible values."),
+    Spec("email_app_notifications", "bitwarden/server", "ac309aa19ed351406a56032d5f26a7a9a99f4abd",
+         r"^src/Core/MailTemplates/Handlebars/.*\.text\.hbs$", "template",
+         "AGPL-3.0 (LICENSE.txt: the default throughout the repository)", "2018-2026",
+         skip=r"/Layouts/", note="Bitwarden's account and organisation e-mails (plain-text parts: sign-in "
+              "codes, new-device notices, invitations, billing), filled once; no subject (it is set in C#)."),
+    Spec("email_app_notifications", "saleor/saleor", "723cd4eba87dfc72822ade45dc08a3caa548428d",
+         r"^saleor/plugins/(admin|user)_email/default_email_templates/.*\.html$", "template",
+         "BSD-3-Clause (LICENSE)", "2021-2026", note="Saleor's default shop e-mails (order confirmed, "
+         "payment, fulfilment, refund, gift card, invoice, account), filled once; no subject (set in code)."),
+    Spec("email_app_notifications", "pennersr/django-allauth", "20f4bded2fd2e12d0d172d1321626a94c17ac97e",
+         r"^allauth/templates/\w+/email/\w+_message\.txt$", "template", "MIT (LICENSE)", "2012-2026",
+         skip=r"base_", subject_file=(r"_message\.txt$", "_subject.txt"),
+         note="django-allauth's account e-mails (confirm address, password reset, login code, security "
+              "notices), with their subject templates, filled once."),
+    Spec("email_app_notifications", "sendwithus/templates", "f555e49038ed9ac05a39bf7048a73616f69680ac",
+         r"^templates/[\w-]+/\w+\.html$", "template", "Apache-2.0 (LICENSE)", "2014-2024",
+         note="Sendwithus's open transactional template themes (welcome, confirm, invite, invoice, survey, "
+              "upsell, re-engagement); lorem-ipsum fillers fail the English test, repeated copy is capped."),
+    Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
+         r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
+         "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
+    Spec("email_dev_newsletters", "haskellweekly/haskellweekly", "7493dc192ee2735ba2f546a6dcf2534940593820",
+         r"^data/newsletter/20\d\d/issue-\d+\.markdown$", "markdown", "MIT (LICENSE.txt)", "2016-2026",
+         limit=60, note="Haskell Weekly newsletter issues."),
+    Spec("email_dev_newsletters", "SwiftWeekly/swiftweekly.github.io",
+         "322bbacbab9b4d50e4dc30416f23b7f6ed65130f",
+         r"^_posts/20\d\d-.*\.md$", "markdown", "CC0 1.0 (LICENSE)", "2015-2022", limit=60,
+         note="Swift Weekly Brief newsletter issues."),
+    Spec("email_dev_newsletters", "NixOS/nixos-weekly", "22daf4234a1fede937a1b9259b7c6d28d5a56827",
+         r"^content/20\d\d/.*\.md$", "markdown", "CC BY-SA 4.0 (COPYING)", "2017-2022", limit=40,
+         note="NixOS Weekly newsletter issues."),
+)
+
+MIN_WORDS = 20
+MAX_BODY = 6000
+TEMPLATE_CAP = 5
+SIMILAR = 0.6
+_STOP = frozenset(("the", "and", "to", "of", "a", "in", "for", "is", "you", "your", "on", "this", "that",
+                   "with", "be", "are", "it", "we", "our", "at", "by", "from", "have", "will", "as", "or",
+                   "not", "can", "an", "if", "more", "all"))
+
+
+@dataclass
+class Message:
+    id: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A row this source does not take; its reason is counted."""
+
+    reason: str
+
+
+# ---- reading a pinned commit ---------------------------------------------------------------
+
+
+def git_dir(mirrors: Path, repo: str) -> Path:
+    """The bare git directory `fetch` left for owner/name."""
+    return mirrors / repo.replace("/", "+") / "repo"
+
+
+def list_paths(gd: Path, commit: str) -> list[str]:
+    out = subprocess.run(["git", "--git-dir", str(gd), "ls-tree", "-r", "-z", "--name-only", commit],
+                         check=True, capture_output=True).stdout
+    return sorted(p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p)
+
+
+def read_blob(gd: Path, commit: str, path: str) -> bytes:
+    return subprocess.run(["git", "--git-dir", str(gd), "show", f"{commit}:{path}"],
+                          check=True, capture_output=True).stdout
+
+
+def chosen(paths: list[str], spec: Spec) -> list[str]:
+    """The spec's files; with a limit, an even spread over them (sorted, so over the years)."""
+    picked = [p for p in paths if re.search(spec.paths, p) and not (spec.skip and re.search(spec.skip, p))]
+    if spec.limit and len(picked) > spec.limit:
+        step = len(picked) / spec.limit
+        picked = [picked[int(i * step)] for i in range(spec.limit)]
+    return picked
+
+
+# ---- readers: file bytes -> messages ------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def read_eml(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """One RFC 822 message: its text/plain part, else its HTML as visible text."""
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    plain, markup = [], []
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_maintype() != "text" or part.is_attachment():
+            continue
+        try:
+            text = part.get_content()
+        except (LookupError, ValueError):
+            text = _decode(part.get_payload(decode=True) or b"")
+        (markup if part.get_content_subtype() == "html" else plain).append(text)
+    body = "\n".join(plain) if plain else "\n".join(html_to_text(m) for m in markup)
+    yield Message(path, str(message.get("Subject", "")), body)
+
+
+def read_html(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """An HTML e-mail body saved as a file; its <title> is the subject."""
+    markup = _decode(data)
+    title = re.search(r"<title[^>]*>(.*?)</title>", markup, re.I | re.S)
+    subject = html_to_text(title.group(1)) if title else ""
+    yield Message(path, subject, html_to_text(markup))
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n|\A((?:[A-Z][a-z]+: [^\n]*\n)+)\n", re.S)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+
+
+def markdown_text(text: str) -> str:
+    """Markdown as the plain-text part of a newsletter shows it: links as "title (url)"."""
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(1) else m.group(2), text)
+    text = re.sub(r"\{[%{].*?[%}]\}", "", text)  # Jekyll/Liquid tags
+    text = re.sub(r"^#{1,6}\s*|^>\s?", "", text, flags=re.M)
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    return html_to_text(text) if re.search(r"</?(p|div|a|img|br)\b", text) else text
+
+
+def read_markdown(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """A newsletter issue in Markdown, with Jekyll or Pelican front matter (or none)."""
+    text = _decode(data).replace("\r\n", "\n")
+    subject = ""
+    front = _FRONT_MATTER.match(text)
+    if front:
+        head = front.group(1) or front.group(2)
+        title = re.search(r"^title:\s*!?\s*['\"]?(.*?)['\"]?\s*$", head, re.I | re.M)
+        subject = title.group(1) if title else ""
+        text = text[front.end():]
+    if not subject:  # Haskell Weekly: the issue number is in the file name
+        number = re.search(r"issue-(\d+)", path)
+        subject = f"Issue {number.group(1)}" if number else ""
+    yield Message(path, subject, markdown_text(text))
+
+
+# Values a template's variables are filled with, by the first word their name contains.
+FILLS: tuple[tuple[str, str], ...] = (
+    ("greeting", "Hi Alex,"), ("email", "alex@example.com"), ("url", "https://example.com/account"), ("link", "https://example.com/account"),
+    ("href", "https://example.com/account"), ("ip", "203.0.113.7"), ("device", "Firefox on Windows"),
+    ("location", "Berlin, Germany"), ("amount", "$25.00"), ("price", "$25.00"), ("total", "$25.00"),
+    ("currency", "$25.00"), ("balance", "$25.00"), ("credit", "$25.00"), ("date", "March 3, 2025"),
+    ("expir", "March 3, 2025"), ("time", "10:30 AM"), ("code", "482913"), ("token", "482913"),
+    ("count", "3"), ("number", "3"), ("days", "7"), ("seats", "5"), ("org", "Acme Inc."),
+    ("collective", "Acme Community"), ("host", "Open Source Collective"), ("company", "Acme Inc."),
+    ("team", "Acme Inc."), ("name", "Alex Morgan"), ("user", "Alex Morgan"),
+)
+_IF_BLOCK = re.compile(  # an innermost {{#if}}...{{/if}} (or unless, with)
+    r"\{\{#(if|unless|with)\b[^{}]*\}\}((?:(?!\{\{#(?:if|unless|with)\b).)*?)\{\{/\1\}\}", re.S)
+_ELSE = re.compile(r"\{\{\s*else\b[^{}]*\}\}")
+
+
+def fill(expression: str) -> str:
+    """A plausible value for a template expression, from the words of its variable names."""
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", expression).lower()
+    names = re.findall(r"[a-z]+", words)
+    for key, value in FILLS:
+        if any(name.startswith(key) for name in names):
+            return value
+    last = re.findall(r"[a-z]+", words.split()[-1] if words.split() else "")
+    return " ".join(last[-2:])
+
+
+_DJANGO_TAGS = (  # Django/Jinja tags as their Handlebars equivalents, or as their text
+    (r"\{%-?\s*if\b[^%]*%\}", "{{#if x}}"), (r"\{%-?\s*(?:elif\b[^%]*|else\s*)-?%\}", "{{else}}"),
+    (r"\{%-?\s*endif\s*-?%\}", "{{/if}}"),
+    (r"\{%-?\s*(?:trans|translate)\s+[\"']([^\"']*)[\"'][^%]*%\}", r"\1"),
+    (r"\{%-?\s*url\b[^%]*%\}", "https://example.com/account"), (r"\{%-?[^%]*-?%\}", ""),
+    (r"\{#.*?#\}", ""),
+)
+
+
+def render_template(text: str) -> str:
+    """A Handlebars or Django template filled once: first branch of each conditional, each loop
+    once, layout partials dropped, variables filled by FILLS."""
+    for pattern, replacement in _DJANGO_TAGS:
+        text = re.sub(pattern, replacement, text, flags=re.S)
+    text = re.sub(r"\{\{\s*([\w.]+)(?:\|[^}]*)?\s*\}\}", r"{{\1}}", text)  # filters dropped
+    text = re.sub(r"\{\{!--.*?--\}\}|\{\{![^}]*\}\}", "", text, flags=re.S)
+    previous = None
+    while previous != text:  # innermost conditionals first
+        previous = text
+        text = _IF_BLOCK.sub(lambda m: _ELSE.split(m.group(2))[0], text)
+    text = re.sub(r"^[ \t]*\{\{#?>\s*[^{}]*\}\}[ \t]*$|\{\{[#/^][^{}]*\}\}|\{\{/?>?[^{}]*Layout[^{}]*\}\}",
+                  "", text, flags=re.M)
+    return re.sub(r"\{\{\{?>?\s*([^{}]*?)\s*\}?\}\}", lambda m: fill(m.group(1)), text)
+
+
+def read_template(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """A Handlebars e-mail template (HTML or text), its "Subject:" first line if it has one."""
+    text = _decode(data).replace("\r\n", "\n")
+    subject = ""
+    if text.startswith("Subject:"):
+        first, _, text = text.partition("\n")
+        subject = render_template(first[len("Subject:"):].strip())
+    body = render_template(text)
+    if re.search(r"</?(p|div|a|br|table|td|center|h\d)\b", body, re.I):
+        body = html_to_text(body)
+    yield Message(path, subject, body)
+
+
+def _year(date: str) -> int | None:
+    """The year of a Date header; of its four-digit year when the header does not parse."""
+    try:
+        return email.utils.parsedate_to_datetime(date).year
+    except (TypeError, ValueError, IndexError):
+        found = re.search(r"\b(19|20)\d\d\b", date)
+        return int(found.group()) if found else None
+
+
+def read_nazario(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """Rows of Nazario.csv dated 2015-2020. The date is checked first: a row outside those years
+    (2021-22 is evaluation-only) is skipped before its subject or body is looked at."""
+    csv.field_size_limit(1 << 30)
+    rows = csv.reader(io.StringIO(_decode(data), newline=""))
+    header = next(rows)
+    at = {name: header.index(name) for name in ("date", "subject", "body", "label")}
+    for number, row in enumerate(rows, 1):
+        year = _year(row[at["date"]]) if len(row) == len(header) else None
+        if year is None or not 2015 <= year <= 2020:
+            yield Skipped("outside_2015_2020" if year else "no_date")
+            continue
+        if row[at["label"]].strip() != "1":
+            yield Skipped("not_labelled_phishing")
+            continue
+        yield Message(f"{path}#row{number}", row[at["subject"]], row[at["body"]])
+
+
+READERS: dict[str, Callable[[str, bytes], Iterator[Message | Skipped]]] = {
+    "eml": read_eml, "html": read_html, "markdown": read_markdown, "nazario": read_nazario,
+    "template": read_template,
+}
+
+
+# ---- filters: English, size, duplicates, templates -----------------------------------------
+
+
+def is_english(text: str) -> bool:
+    """Crude: enough of the commonest English words among the words."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    hits = sum(w in _STOP for w in words)
+    return hits >= 5 and hits >= 0.06 * len(words)
+
+
+def truncate(body: str, limit: int = MAX_BODY) -> str:
+    """At most `limit` characters, cut at a line break when there is one."""
+    if len(body) <= limit:
+        return body
+    cut = body.rfind("\n", 0, limit)
+    return body[: cut if cut > limit // 2 else limit]
+
+
+_PLACEHOLDER = re.compile(r"lorem ipsum|dolor sit amet|perspiciatis unde", re.I)
+
+
+def tidy(body: str) -> str:
+    body = re.sub(r"<!--.*?-->|<!\[endif\]-->|<!--\[if [^\]]*\]>", "", body, flags=re.S)
+    lines = (re.sub(r"[ \t\u00a0\u200c\u034f\u200b\ufeff]+", " ", line).strip() for line in body.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def dedup_key(text: str) -> str:
+    return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
+
+
+def shingles(text: str) -> frozenset[str]:
+    """Five-word shingles of the text, digits masked: near-identical templates share most."""
+    words = re.sub(r"\d+", "#", text.lower()).split()
+    return frozenset(" ".join(words[i:i + 5]) for i in range(max(1, len(words) - 4)))
+
+
+class Templates:
+    """Groups near-identical messages (Jaccard of shingles at least SIMILAR with a group's first
+    message) and admits at most TEMPLATE_CAP of each group."""
+
+    def __init__(self) -> None:
+        self.groups: list[tuple[frozenset[str], list[int]]] = []
+
+    def admit(self, text: str) -> bool:
+        mine = shingles(text)
+        for first, size in self.groups:
+            if len(mine & first) >= SIMILAR * len(mine | first):
+                if size[0] >= TEMPLATE_CAP:
+                    return False
+                size[0] += 1
+                return True
+        self.groups.append((mine, [1]))
+        return True
+
+
+def accept(messages: Iterator[Message | Skipped], spec: Spec, seen: set[str], templates: Templates,
+           counts: Counter) -> Iterator[dict]:
+    """The records of one spec's messages that pass every filter; reasons of the rest counted."""
+    for item in messages:
+        if isinstance(item, Skipped):
+            counts[f"skipped_{item.reason}"] += 1
+            continue
+        counts["read"] += 1
+        subject = " ".join(item.subject.split())
+        body = tidy(item.body)
+        for pattern, replacement in spec.replace:
+            subject, body = re.sub(pattern, replacement, subject), re.sub(pattern, replacement, body)
+        body = truncate(body)
+        if _PLACEHOLDER.search(body):
+            counts["dropped_placeholder_text"] += 1
+            continue
+        if len(body.split()) < MIN_WORDS:
+            counts["dropped_tiny"] += 1
+            continue
+        if not is_english(f"{subject}\n{body}"):
+            counts["dropped_non_english"] += 1
+            continue
+        text = f"Subject: {subject}\n\n{body}"
+        key = dedup_key(text)
+        if key in seen:
+            counts["dropped_duplicate"] += 1
+            continue
+        if not templates.admit(text):
+            counts["dropped_template_cap"] += 1
+            continue
+        seen.add(key)
+        counts["kept"] += 1
+        yield {"text": text, "label": spec.label, "source": spec.corpus,
+               "id": f"{spec.repo}@{spec.commit[:12]}:{item.id}"}
+
+
+# ---- one corpus -------------------------------------------------------------------------------
+
+
+def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], dict[str, Counter]]:
+    rows: list[dict] = []
+    logs: dict[str, Counter] = {}
+    seen: set[str] = set()
+    templates = Templates()
+    for spec in specs:
+        gd = git_dir(mirrors, spec.repo)
+        counts: Counter = Counter()
+        paths = chosen(list_paths(gd, spec.commit), spec)
+        for path in tqdm(paths, desc=f"{corpus} {spec.repo}", unit="file", leave=False):
+            data = read_blob(gd, spec.commit, path)
+            if spec.subject_file[0]:
+                subject_path = re.sub(*spec.subject_file, path)
+                data = b"Subject: " + read_blob(gd, spec.commit, subject_path).strip() + b"\n" + data
+            messages = READERS[spec.reader](path, data)
+            rows.extend(accept(messages, spec, seen, templates, counts))
+        counts["files"] = len(paths)
+        logs[f"{spec.repo}:{spec.paths}"] = counts
+    return rows, logs
+
+
+def readme(corpus: str, specs: list[Spec], rows: list[dict], logs: dict[str, Counter], digest: str) -> str:
+    labels = Counter(r["label"] for r in rows)
+    lines = [f"# {corpus}", "", "## Licence", CORPUS_LICENCES[corpus], "", "## Provenance"]
+    for spec in specs:
+        lines += [f"- `{spec.repo}` @ `{spec.commit}`, paths matching `{spec.paths}`"
+                  + (f" (not `{spec.skip}`)" if spec.skip else "")
+                  + (f", at most {spec.limit} files spread evenly" if spec.limit else "")
+                  + f"; licence: {spec.licence}; years: {spec.years}; label: {spec.label}.",
+                  f"  {spec.note}" if spec.note else ""]
+    lines += ["", "## Format",
+              'One JSON object a line: `{"text", "label", "source", "id"}`; text is '
+              '`"Subject: <subject>\\n\\n<body>"` (text/plain preferred, else HTML as visible text; '
+              f"Markdown links as \"title (url)\"), body cut at ~{MAX_BODY} characters on a line break. "
+              f"Kept: English (stop-word test), at least {MIN_WORDS} words, no lorem-ipsum filler, exact "
+              f"duplicates dropped, at most {TEMPLATE_CAP} messages per near-identical template (five-word "
+              f"shingles, digits masked, Jaccard >= {SIMILAR} with the template's first message).", "",
+              "## Counts (this build)",
+              f"kept {len(rows)} (scam {labels['scam']}, legit {labels['legit']}); sha256 `{digest}`.", "",
+              "| spec | files | read | kept | dropped / skipped |", "|---|---:|---:|---:|---|"]
+    for name, counts in logs.items():
+        other = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in {"files", "read", "kept"})
+        lines.append(f"| `{name}` | {counts['files']} | {counts['read']} | {counts['kept']} | {other} |")
+    lines += ["", f"Rebuild: `python -m export.gather --mirrors /work/.mirror --out DIR --only {corpus}`", ""]
+    return "\n".join(lines)
+
+
+def write(corpus: str, specs: list[Spec], mirrors: Path, out: Path) -> tuple[int, Counter]:
+    rows, logs = build(corpus, specs, mirrors)
+    folder = out / corpus
+    folder.mkdir(parents=True, exist_ok=True)
+    data = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows).encode()
+    (folder / f"{corpus}.jsonl").write_bytes(data)
+    (folder / "README.md").write_text(readme(corpus, specs, rows, logs, hashlib.sha256(data).hexdigest()))
+    return len(rows), Counter(r["label"] for r in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirrors", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--only", nargs="*", help="corpus names (default: all)")
+    args = parser.parse_args(argv)
+    by_corpus: dict[str, list[Spec]] = defaultdict(list)
+    for spec in SOURCES:
+        if not args.only or spec.corpus in args.only:
+            by_corpus[spec.corpus].append(spec)
+    for corpus, specs in by_corpus.items():
+        missing = [s.repo for s in specs if not git_dir(args.mirrors, s.repo).is_dir()]
+        if missing:
+            print(f"{corpus}: skipped, no mirror of {', '.join(missing)}", file=sys.stderr)
+            continue
+        kept, labels = write(corpus, specs, args.mirrors, args.out)
+        print(f"{corpus}: {kept} kept ({dict(labels)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
