@@ -51,7 +51,8 @@ KNOWN = {s.name: s for s in (
            "AGPL-3.0 (readabilityjs pages Apache-2.0)"),
     Source("email_dev_newsletters",
            "This Week in Rust @d592478f2b2f, Haskell Weekly @7493dc192ee2, Swift Weekly Brief @322bbacbab9b, "
-           "NixOS Weekly @22daf4234a1f issues, export/gather.py", "CC BY-SA 4.0, MIT, CC0 1.0 (per repository)"),
+           "NixOS Weekly @22daf4234a1f issues, export/gather.py",
+           "CC BY-SA 4.0, MIT, CC0 1.0 (per repository)"),
     Source("email_app_notifications",
            "notification templates filled once: opencollective-api @e3f35f58970e, bitwarden/server "
            "@ac309aa19ed3, saleor @723cd4eba87d, django-allauth @20f4bded2fd2, sendwithus/templates "
