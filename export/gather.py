@@ -48,6 +48,8 @@ class Spec:
     limit: int = 0  # at most this many files, evenly spread over the sorted paths (0: all)
     replace: tuple[tuple[str, str], ...] = ()  # (regex, replacement): the test data's own addresses
     subject_file: tuple[str, str] = ("", "")  # (regex, replacement): a path -> its subject's file
+    # (file, regex of (subject, template name) pairs in it, regex of a path's template name)
+    subject_map: tuple[str, str, str] = ("", "", "")
     note: str = ""
 
 
@@ -58,7 +60,7 @@ CORPUS_LICENCES = {
     "email_omnivore_newsletters":
         "AGPL-3.0 (test fixtures of omnivore-app/omnivore; readabilityjs pages Apache-2.0)",
     "email_dev_newsletters": "CC BY-SA 4.0, MIT and CC0 1.0 (per repository, listed below)",
-    "email_app_notifications": "MIT, BSD-3-Clause and AGPL-3.0 (per repository, listed below)",
+    "email_app_notifications": "MIT, BSD-3-Clause, Apache-2.0 and AGPL-3.0 (per repository, listed below)",
 }
 
 SOURCES: tuple[Spec, ...] = (
@@ -89,8 +91,13 @@ SOURCES: tuple[Spec, ...] = (
     Spec("email_app_notifications", "bitwarden/server", "ac309aa19ed351406a56032d5f26a7a9a99f4abd",
          r"^src/Core/MailTemplates/Handlebars/.*\.text\.hbs$", "template",
          "AGPL-3.0 (LICENSE.txt: the default throughout the repository)", "2018-2026",
-         skip=r"/Layouts/", note="Bitwarden's account and organisation e-mails (plain-text parts: sign-in "
-              "codes, new-device notices, invitations, billing), filled once; no subject (it is set in C#)."),
+         skip=r"/Layouts/", subject_map=(
+             "src/Core/Platform/Mail/HandlebarsMailService.cs",
+             r'CreateDefaultMessage\(\$?"([^"]+)"(?:(?!CreateDefaultMessage).)*?'
+             r'AddMessageContentAsync\(message, "([\w.]+)"',
+             r"Handlebars/(.+)\.text\.hbs$"),
+         note="Bitwarden's account and organisation e-mails (plain-text parts: sign-in codes, new-device "
+              "notices, invitations, billing), filled once; subjects from HandlebarsMailService.cs."),
     Spec("email_app_notifications", "saleor/saleor", "723cd4eba87dfc72822ade45dc08a3caa548428d",
          r"^saleor/plugins/(admin|user)_email/default_email_templates/.*\.html$", "template",
          "BSD-3-Clause (LICENSE)", "2021-2026", note="Saleor's default shop e-mails (order confirmed, "
@@ -104,6 +111,18 @@ SOURCES: tuple[Spec, ...] = (
          r"^templates/[\w-]+/\w+\.html$", "template", "Apache-2.0 (LICENSE)", "2014-2024",
          note="Sendwithus's open transactional template themes (welcome, confirm, invite, invoice, survey, "
               "upsell, re-engagement); lorem-ipsum fillers fail the English test, repeated copy is capped."),
+    Spec("email_app_notifications", "dani-garcia/vaultwarden", "46d71107f5094460dd5ecbe1dbac6e6c71e5189a",
+         r"^src/static/templates/email/\w+\.hbs$", "template", "AGPL-3.0 (LICENSE.txt)", "2018-2026",
+         skip=r"(_footer|_header|\.html\.hbs$)", note="Vaultwarden's account e-mails (plain-text forms, "
+         "subject on the first line), filled once."),
+    Spec("email_app_notifications", "coollabsio/coolify", "379abb252621f34b318190bd49b614aed9818716",
+         r"^resources/views/emails/[\w-]+\.blade\.php$", "template", "Apache-2.0 (LICENSE)", "2023-2026",
+         note="Coolify's server and deployment notices, trial and billing e-mails (Blade), filled once; "
+              "no subject (set in the PHP notification classes)."),
+    Spec("email_app_notifications", "lukevella/rallly", "c629b3148024e40a115a731d3660d725c9329b0e",
+         r"^packages/emails/locales/en/emails\.json$", "i18n_json", "AGPL-3.0 (LICENSE)", "2022-2026",
+         note="Rallly's scheduling e-mails (poll invitations, final date booked, event cancelled, login "
+              "codes), assembled from its English message catalogue, filled once."),
     Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
          r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
          "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
@@ -233,7 +252,10 @@ def read_markdown(path: str, data: bytes) -> Iterator[Message | Skipped]:
 
 # Values a template's variables are filled with, by the first word their name contains.
 FILLS: tuple[tuple[str, str], ...] = (
-    ("greeting", "Hi Alex,"), ("email", "alex@example.com"), ("url", "https://example.com/account"), ("link", "https://example.com/account"),
+    ("greeting", "Hi Alex,"), ("email", "alex@example.com"), ("title", "Team offsite planning"),
+    ("domain", "example.com"), ("frequency", "daily"), ("error", "connection timed out"),
+    ("reason", "connection timed out"), ("output", "connection timed out"),
+    ("url", "https://example.com/account"), ("link", "https://example.com/account"),
     ("href", "https://example.com/account"), ("ip", "203.0.113.7"), ("device", "Firefox on Windows"),
     ("location", "Berlin, Germany"), ("amount", "$25.00"), ("price", "$25.00"), ("total", "$25.00"),
     ("currency", "$25.00"), ("balance", "$25.00"), ("credit", "$25.00"), ("date", "March 3, 2025"),
@@ -248,14 +270,17 @@ _ELSE = re.compile(r"\{\{\s*else\b[^{}]*\}\}")
 
 
 def fill(expression: str) -> str:
-    """A plausible value for a template expression, from the words of its variable names."""
-    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", expression).lower()
-    names = re.findall(r"[a-z]+", words)
-    for key, value in FILLS:
-        if any(name.startswith(key) for name in names):
-            return value
-    last = re.findall(r"[a-z]+", words.split()[-1] if words.split() else "")
-    return " ".join(last[-2:])
+    """A plausible value for a template expression: the last word of its helper or variable that
+    FILLS knows decides ("formatDate x" is a date, "host.name" a name), else its other words."""
+    head, _, rest = expression.lstrip("> ").partition(" ")
+    for part in (head, rest):
+        names = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", part).lower())
+        owners = [n for n in names if n != "name"]  # "collective.name": the collective's
+        for name in [*reversed(owners), *(["name"] if "name" in names else [])]:
+            for key, value in FILLS:
+                if name.startswith(key):
+                    return value
+    return " ".join(re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", head).lower())[-2:])
 
 
 _DJANGO_TAGS = (  # Django/Jinja tags as their Handlebars equivalents, or as their text
@@ -264,6 +289,11 @@ _DJANGO_TAGS = (  # Django/Jinja tags as their Handlebars equivalents, or as the
     (r"\{%-?\s*(?:trans|translate)\s+[\"']([^\"']*)[\"'][^%]*%\}", r"\1"),
     (r"\{%-?\s*url\b[^%]*%\}", "https://example.com/account"), (r"\{%-?[^%]*-?%\}", ""),
     (r"\{#.*?#\}", ""),
+    # Laravel Blade
+    (r"@if\s*\((?:[^()]|\([^()]*\))*\)", "{{#if x}}"),
+    (r"@else(?:if\s*\((?:[^()]|\([^()]*\))*\))?", "{{else}}"), (r"@endif\b", "{{/if}}"),
+    (r"@(?:foreach|endforeach|php|endphp|component|endcomponent|slot|endslot)\b(?:\([^)]*\))?", ""),
+    (r"\{\{\s*\$", "{{"), (r"</?x-[\w.-]+[^>]*>", ""), (r"\{!!\s*\$?([^!]*?)\s*!!\}", r"{{\1}}"),
 )
 
 
@@ -284,16 +314,48 @@ def render_template(text: str) -> str:
 
 
 def read_template(path: str, data: bytes) -> Iterator[Message | Skipped]:
-    """A Handlebars e-mail template (HTML or text), its "Subject:" first line if it has one."""
+    """A Handlebars, Django or Blade e-mail template (HTML or text). Its subject is a "Subject:"
+    first line, or (Vaultwarden) a first line followed by a "<!----->" rule."""
     text = _decode(data).replace("\r\n", "\n")
     subject = ""
-    if text.startswith("Subject:"):
+    ruled = re.match(r"([^\n]*)\n<!--+>\n", text)
+    if text.startswith("Subject:") or ruled:
         first, _, text = text.partition("\n")
-        subject = render_template(first[len("Subject:"):].strip())
+        subject = render_template(first.removeprefix("Subject:").strip())
+        text = text.split("\n", 1)[1] if ruled else text
     body = render_template(text)
-    if re.search(r"</?(p|div|a|br|table|td|center|h\d)\b", body, re.I):
+    if re.search(r"</?(p|div|a|br|table|td|center|pre|h\d)\b", body, re.I):
         body = html_to_text(body)
     yield Message(path, subject, body)
+
+
+_PART = re.compile(r"^(.+?)_?(subject|heading|preview|content\d*|text\d*|button|footer|cancel|\w*[Nn]ote|"
+                   r"codeValid|body\d*)$")
+
+
+def _part_rank(part: str) -> tuple[int, str]:
+    """Where a catalogue part stands in its e-mail: heading, text, notes, button, footer."""
+    ranks = ("heading", "content", "text", "body", "code", "", "button", "cancel", "footer")
+    return next(i for i, r in enumerate(ranks) if part.startswith(r) or not r), part
+
+
+def read_i18n_json(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """E-mails kept as a JSON catalogue of ICU strings (Rallly): keys grouped by their stem
+    ("finalizeHost_subject", "finalizeHost_content", ...), one message a stem with a subject."""
+    groups: dict[str, dict[str, str]] = defaultdict(dict)
+    for key, value in json.loads(data).items():
+        part = _PART.match(key)
+        if part and isinstance(value, str):
+            groups[part.group(1)][part.group(2).lower()] = value
+    for stem, parts in groups.items():
+        if "subject" not in parts:
+            continue
+        order = sorted((k for k in parts if k not in {"subject", "preview"}), key=_part_rank)
+        body = "\n\n".join(parts[k] for k in order)
+        def icu(text: str) -> str:
+            text = re.sub(r"<domain\s*/>", "example.com", text)
+            return re.sub(r"\{(\w+)\}", lambda m: fill(m.group(1)), html_to_text(text))
+        yield Message(f"{path}#{stem}", icu(parts["subject"]), icu(body))
 
 
 def _year(date: str) -> int | None:
@@ -325,7 +387,7 @@ def read_nazario(path: str, data: bytes) -> Iterator[Message | Skipped]:
 
 READERS: dict[str, Callable[[str, bytes], Iterator[Message | Skipped]]] = {
     "eml": read_eml, "html": read_html, "markdown": read_markdown, "nazario": read_nazario,
-    "template": read_template,
+    "template": read_template, "i18n_json": read_i18n_json,
 }
 
 
@@ -421,6 +483,18 @@ def accept(messages: Iterator[Message | Skipped], spec: Spec, seen: set[str], te
                "id": f"{spec.repo}@{spec.commit[:12]}:{item.id}"}
 
 
+def subject_map(gd: Path, spec: Spec) -> dict[str, str]:
+    """Subjects set in code (Bitwarden's C#), by template name; {expressions} filled."""
+    source, pairs, _ = spec.subject_map
+    if not source:
+        return {}
+    code = _decode(read_blob(gd, spec.commit, source))
+    found = {}
+    for subject, template in re.findall(pairs, code, re.S):
+        found.setdefault(template, re.sub(r"\{([^{}]+)\}", lambda m: fill(m.group(1)), subject))
+    return found
+
+
 # ---- one corpus -------------------------------------------------------------------------------
 
 
@@ -433,11 +507,16 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
         gd = git_dir(mirrors, spec.repo)
         counts: Counter = Counter()
         paths = chosen(list_paths(gd, spec.commit), spec)
+        subjects = subject_map(gd, spec)
         for path in tqdm(paths, desc=f"{corpus} {spec.repo}", unit="file", leave=False):
             data = read_blob(gd, spec.commit, path)
             if spec.subject_file[0]:
-                subject_path = re.sub(*spec.subject_file, path)
-                data = b"Subject: " + read_blob(gd, spec.commit, subject_path).strip() + b"\n" + data
+                subject = read_blob(gd, spec.commit, re.sub(*spec.subject_file, path)).strip()
+                data = b"Subject: " + subject + b"\n" + data
+            elif subjects:
+                name = re.search(spec.subject_map[2], path)
+                subject = subjects.get(name.group(1).replace("/", ".") if name else "", "")
+                data = f"Subject: {subject}\n".encode() + data
             messages = READERS[spec.reader](path, data)
             rows.extend(accept(messages, spec, seen, templates, counts))
         counts["files"] = len(paths)
