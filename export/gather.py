@@ -17,6 +17,7 @@ import email
 import email.policy
 import email.utils
 import hashlib
+import html
 import io
 import json
 import re
@@ -60,7 +61,8 @@ CORPUS_LICENCES = {
     "email_omnivore_newsletters":
         "AGPL-3.0 (test fixtures of omnivore-app/omnivore; readabilityjs pages Apache-2.0)",
     "email_dev_newsletters": "CC BY-SA 4.0, MIT and CC0 1.0 (per repository, listed below)",
-    "email_app_notifications": "MIT, BSD-3-Clause, Apache-2.0 and AGPL-3.0 (per repository, listed below)",
+    "email_app_notifications":
+        "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0 and AGPL-3.0 (per repository, listed below)",
 }
 
 SOURCES: tuple[Spec, ...] = (
@@ -123,6 +125,19 @@ SOURCES: tuple[Spec, ...] = (
          r"^packages/emails/locales/en/emails\.json$", "i18n_json", "AGPL-3.0 (LICENSE)", "2022-2026",
          note="Rallly's scheduling e-mails (poll invitations, final date booked, event cancelled, login "
               "codes), assembled from its English message catalogue, filled once."),
+    Spec("email_app_notifications", "smartstore/Smartstore", "087de664d084fdd73a83c400fa54763a8694c592",
+         r"^src/Smartstore\.Web/App_Data/EmailTemplates/en/[\w.]+\.xml$", "xml_template",
+         "AGPL-3.0 (LICENSE)", "2021-2026", note="Smartstore's shop e-mails (welcome, order placed, shipped, "
+         "delivered, cancelled, gift card, back in stock, newsletter, password recovery), filled once."),
+    Spec("email_app_notifications", "taigaio/taiga-back", "3bea7114007afd83478a8d6f2a70afd70d94dc21",
+         r"/templates/emails/.*-body-text\.jinja$", "template", "MPL-2.0 (LICENSE)", "2014-2026",
+         subject_file=(r"-body-text\.jinja$", "-subject.jinja"),
+         note="Taiga's project-management notifications and account e-mails (text parts), with their "
+              "subject templates, filled once."),
+    Spec("email_app_notifications", "indico/indico", "b8f1fde8b81b199341cc84a75909cb0ed362d44e",
+         r"/templates/emails/.*\.txt$", "template", "MIT (LICENSE)", "2012-2026", skip=r"base|/_|/tests/",
+         note="Indico's event, registration, abstract, payment and room-booking e-mails (Jinja text "
+              "templates; subject from the subject block), filled once."),
     Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
          r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
          "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
@@ -252,7 +267,8 @@ def read_markdown(path: str, data: bytes) -> Iterator[Message | Skipped]:
 
 # Values a template's variables are filled with, by the first word their name contains.
 FILLS: tuple[tuple[str, str], ...] = (
-    ("greeting", "Hi Alex,"), ("email", "alex@example.com"), ("title", "Team offsite planning"),
+    ("greeting", "Hi Alex,"), ("signature", "The Team"), ("email", "alex@example.com"),
+    ("title", "Team offsite planning"),
     ("domain", "example.com"), ("frequency", "daily"), ("error", "connection timed out"),
     ("reason", "connection timed out"), ("output", "connection timed out"),
     ("url", "https://example.com/account"), ("link", "https://example.com/account"),
@@ -261,6 +277,8 @@ FILLS: tuple[tuple[str, str], ...] = (
     ("currency", "$25.00"), ("balance", "$25.00"), ("credit", "$25.00"), ("date", "March 3, 2025"),
     ("expir", "March 3, 2025"), ("time", "10:30 AM"), ("code", "482913"), ("token", "482913"),
     ("count", "3"), ("number", "3"), ("days", "7"), ("seats", "5"), ("org", "Acme Inc."),
+    ("store", "Acme Shop"), ("shop", "Acme Shop"), ("project", "Website redesign"),
+    ("room", "Room 2-14"), ("event", "Annual Meeting 2025"), ("contribution", "Keynote talk"),
     ("collective", "Acme Community"), ("host", "Open Source Collective"), ("company", "Acme Inc."),
     ("team", "Acme Inc."), ("name", "Alex Morgan"), ("user", "Alex Morgan"),
 )
@@ -318,6 +336,10 @@ def read_template(path: str, data: bytes) -> Iterator[Message | Skipped]:
     first line, or (Vaultwarden) a first line followed by a "<!----->" rule."""
     text = _decode(data).replace("\r\n", "\n")
     subject = ""
+    block = re.search(r"\{%-?\s*block subject\s*-?%\}(.*?)\{%-?\s*endblock\s*-?%\}", text, re.S)
+    if block:  # Jinja (Indico): the subject is a block of the template
+        subject = " ".join(render_template(block.group(1)).split())
+        text = text[: block.start()] + text[block.end():]
     ruled = re.match(r"([^\n]*)\n<!--+>\n", text)
     if text.startswith("Subject:") or ruled:
         first, _, text = text.partition("\n")
@@ -331,6 +353,18 @@ def read_template(path: str, data: bytes) -> Iterator[Message | Skipped]:
 
 _PART = re.compile(r"^(.+?)_?(subject|heading|preview|content\d*|text\d*|button|footer|cancel|\w*[Nn]ote|"
                    r"codeValid|body\d*)$")
+
+
+def read_xml_template(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """A message template kept as XML with <Subject> and a CDATA <Body> (Smartstore)."""
+    text = _decode(data)
+    subject = re.search(r"<Subject>(.*?)</Subject>", text, re.S)
+    body = re.search(r"<Body><!\[CDATA\[(.*?)\]\]></Body>", text, re.S)
+    if not body:
+        yield Skipped("no_body")
+        return
+    head = f"Subject: {html.unescape(subject.group(1)) if subject else ''}\n"
+    yield from read_template(path, (head + body.group(1)).encode())
 
 
 def _part_rank(part: str) -> tuple[int, str]:
@@ -387,7 +421,7 @@ def read_nazario(path: str, data: bytes) -> Iterator[Message | Skipped]:
 
 READERS: dict[str, Callable[[str, bytes], Iterator[Message | Skipped]]] = {
     "eml": read_eml, "html": read_html, "markdown": read_markdown, "nazario": read_nazario,
-    "template": read_template, "i18n_json": read_i18n_json,
+    "template": read_template, "i18n_json": read_i18n_json, "xml_template": read_xml_template,
 }
 
 
@@ -506,13 +540,15 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
     for spec in specs:
         gd = git_dir(mirrors, spec.repo)
         counts: Counter = Counter()
-        paths = chosen(list_paths(gd, spec.commit), spec)
+        every = list_paths(gd, spec.commit)
+        paths = chosen(every, spec)
         subjects = subject_map(gd, spec)
         for path in tqdm(paths, desc=f"{corpus} {spec.repo}", unit="file", leave=False):
             data = read_blob(gd, spec.commit, path)
             if spec.subject_file[0]:
-                subject = read_blob(gd, spec.commit, re.sub(*spec.subject_file, path)).strip()
-                data = b"Subject: " + subject + b"\n" + data
+                subject_path = re.sub(*spec.subject_file, path)
+                subject = _decode(read_blob(gd, spec.commit, subject_path)) if subject_path in every else ""
+                data = f"Subject: {' '.join(render_template(subject).split())}\n".encode() + data
             elif subjects:
                 name = re.search(spec.subject_map[2], path)
                 subject = subjects.get(name.group(1).replace("/", ".") if name else "", "")
