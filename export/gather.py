@@ -138,6 +138,11 @@ SOURCES: tuple[Spec, ...] = (
          r"/templates/emails/.*\.txt$", "template", "MIT (LICENSE)", "2012-2026", skip=r"base|/_|/tests/",
          note="Indico's event, registration, abstract, payment and room-booking e-mails (Jinja text "
               "templates; subject from the subject block), filled once."),
+    Spec("email_app_notifications", "dubinc/dub", "1de955f782a72e1eff7b201ae54a909d5ceb5722",
+         r"^packages/email/src/templates/.*\.tsx$", "tsx", "AGPL-3.0 (LICENSE.md: all but the (ee) folders)",
+         "2023-2026", note="Dub's product e-mails (react-email): link and domain notices, partner payouts, "
+         "billing, usage limits, and its marketing broadcasts (launch week, product updates); props at "
+         "their sample defaults, the <Preview> line as the subject."),
     Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
          r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
          "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
@@ -367,6 +372,56 @@ def read_xml_template(path: str, data: bytes) -> Iterator[Message | Skipped]:
     yield from read_template(path, (head + body.group(1)).encode())
 
 
+def _balanced(text: str, start: int) -> int:
+    """The index just past the brace group opening at text[start] ("{")."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return i + 1
+    return len(text)
+
+
+def _jsx_expression(expression: str, defaults: dict[str, str]) -> str:
+    """The text a JSX {expression} shows: a string literal, a prop's sample value, or a fill."""
+    expression = expression.strip()
+    literal = re.fullmatch(r"([\"'`])(.*)\1", expression, re.S)
+    if literal:
+        return "" if "${" in literal.group(2) else literal.group(2)
+    if re.fullmatch(r"[\w.?!]+", expression):
+        return defaults.get(expression.split(".")[0]) or fill(expression)
+    return ""
+
+
+def read_tsx(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """A react-email component: its JSX as text, props at their sample defaults, the <Preview>
+    line as the subject."""
+    source = _decode(data)
+    start = source.find("return (")
+    if start < 0:
+        yield Skipped("no_jsx")
+        return
+    defaults = {m.group(1): m.group(3)
+                for m in re.finditer(r"\b(\w+)\s*=\s*([\"'])([^\"'\n]*)\2", source[:start])}
+    jsx = re.sub(r"\{/\*.*?\*/\}", "", source[start + len("return ("):], flags=re.S)
+    out, i = [], 0
+    while (j := jsx.find("{", i)) >= 0:  # attribute values dropped, text expressions evaluated
+        end = _balanced(jsx, j)
+        out += [jsx[i:j], "" if jsx[j - 1] == "=" else _jsx_expression(jsx[j + 1:end - 1], defaults)]
+        i = end
+    jsx = "".join(out) + jsx[i:]
+    preview = re.search(r"<Preview>(.*?)</Preview>", jsx, re.S)
+    jsx = jsx[: jsx.rfind("</Html>")] if "</Html>" in jsx else jsx
+    jsx = re.sub(r"<Preview>.*?</Preview>|<style\b.*?</style>", "", jsx, flags=re.S)
+    # JSX text: whitespace with a line break is one space; a block element ends a line
+    jsx = re.sub(r"</(Text|Heading|Section|Row|Column|Container|Link|Button|li|p|h\d)>|<(br|Hr)\b[^>]*>",
+                 "\0", jsx)
+    text = html.unescape(re.sub(r"<[A-Za-z/][^<>]*>", " ", jsx))
+    body = "\n".join(line for line in (" ".join(part.split()) for part in text.split("\0")) if line)
+    subject = " ".join(preview.group(1).split()) if preview else ""
+    yield Message(path, subject, body)
+
+
 def _part_rank(part: str) -> tuple[int, str]:
     """Where a catalogue part stands in its e-mail: heading, text, notes, button, footer."""
     ranks = ("heading", "content", "text", "body", "code", "", "button", "cancel", "footer")
@@ -422,6 +477,7 @@ def read_nazario(path: str, data: bytes) -> Iterator[Message | Skipped]:
 READERS: dict[str, Callable[[str, bytes], Iterator[Message | Skipped]]] = {
     "eml": read_eml, "html": read_html, "markdown": read_markdown, "nazario": read_nazario,
     "template": read_template, "i18n_json": read_i18n_json, "xml_template": read_xml_template,
+    "tsx": read_tsx,
 }
 
 
