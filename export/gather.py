@@ -143,6 +143,22 @@ SOURCES: tuple[Spec, ...] = (
          "2023-2026", note="Dub's product e-mails (react-email): link and domain notices, partner payouts, "
          "billing, usage limits, and its marketing broadcasts (launch week, product updates); props at "
          "their sample defaults, the <Preview> line as the subject."),
+    Spec("email_app_notifications", "mfts/papermark", "7ff2e657ed09b56f0afcc863a5db52d0debd2e6a",
+         r"^components/emails/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE: all but the ee folders)", "2023-2026",
+         note="Papermark's document-sharing e-mails (viewed, shared, data room, trial, billing)."),
+    Spec("email_app_notifications", "midday-ai/midday", "47d252aab7e3ab28a0027376cfdd6ee83d2e5ccf",
+         r"^packages/email/emails/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE)", "2024-2026",
+         replace=((r"[\w.+-]+@lostisland\.co\b", "alex@example.com"),),
+         note="Midday's business-finance e-mails (invoices, overdue reminders, transactions, welcome)."),
+    Spec("email_app_notifications", "documenso/documenso", "75330166cc00b29c14399bc2e391e4b4d8080c00",
+         r"^packages/email/templates/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE)", "2023-2026",
+         note="Documenso's document-signing e-mails (sign requests, completed, team invitations)."),
+    Spec("email_app_notifications", "openstatusHQ/openstatus", "22df52eb0dbdafbad2c3fa41269f7a3a3cbf044b",
+         r"^packages/emails/emails/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE)", "2023-2026",
+         note="OpenStatus's monitoring and status-page e-mails (alerts, subscriptions, team invites)."),
+    Spec("email_app_notifications", "elie222/inbox-zero", "4f70dcefc55c65f2664ec27a19e118003138fb5f",
+         r"^packages/resend/emails/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE)", "2023-2026",
+         note="Inbox Zero's summary, digest and onboarding e-mails."),
     Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
          r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
          "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
@@ -372,11 +388,11 @@ def read_xml_template(path: str, data: bytes) -> Iterator[Message | Skipped]:
     yield from read_template(path, (head + body.group(1)).encode())
 
 
-def _balanced(text: str, start: int) -> int:
-    """The index just past the brace group opening at text[start] ("{")."""
+def _balanced(text: str, start: int, pair: str = "{}") -> int:
+    """The index just past the bracket group opening at text[start] (pair[0])."""
     depth = 0
     for i in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        depth += {pair[0]: 1, pair[1]: -1}.get(text[i], 0)
         if depth == 0:
             return i + 1
     return len(text)
@@ -385,25 +401,36 @@ def _balanced(text: str, start: int) -> int:
 def _jsx_expression(expression: str, defaults: dict[str, str]) -> str:
     """The text a JSX {expression} shows: a string literal, a prop's sample value, or a fill."""
     expression = expression.strip()
+    translated = re.fullmatch(r"_\((?:msg`(.*)`|(\w+))\)", expression, re.S)  # Lingui: _(msg`...`)
+    if translated:
+        return _template_literal(translated.group(1), defaults) if translated.group(1) is not None \
+            else defaults.get(translated.group(2), "")
     literal = re.fullmatch(r"([\"'`])(.*)\1", expression, re.S)
     if literal:
-        return "" if "${" in literal.group(2) else literal.group(2)
+        return _template_literal(literal.group(2), defaults)
     if re.fullmatch(r"[\w.?!]+", expression):
         return defaults.get(expression.split(".")[0]) or fill(expression)
     return ""
+
+
+def _template_literal(text: str, defaults: dict[str, str]) -> str:
+    return re.sub(r"\$\{([^{}]*)\}", lambda m: _jsx_expression(m.group(1), defaults), text)
 
 
 def read_tsx(path: str, data: bytes) -> Iterator[Message | Skipped]:
     """A react-email component: its JSX as text, props at their sample defaults, the <Preview>
     line as the subject."""
     source = _decode(data)
-    start = source.find("return (")
-    if start < 0:
+    blocks = [(m.start(), _balanced(source, m.end() - 1, "()")) for m in re.finditer(r"return \(", source)]
+    if not blocks:
         yield Skipped("no_jsx")
         return
+    start, end = max(blocks, key=lambda b: b[1] - b[0])  # the e-mail's JSX: the longest return (...)
     defaults = {m.group(1): m.group(3)
                 for m in re.finditer(r"\b(\w+)\s*=\s*([\"'])([^\"'\n]*)\2", source[:start])}
-    jsx = re.sub(r"\{/\*.*?\*/\}", "", source[start + len("return ("):], flags=re.S)
+    for name, text in re.findall(r"const (\w+) = msg`([^`]*)`", source[:start]):
+        defaults[name] = _template_literal(text, defaults)
+    jsx = re.sub(r"\{/\*.*?\*/\}", "", source[start + len("return ("):end - 1], flags=re.S)
     out, i = [], 0
     while (j := jsx.find("{", i)) >= 0:  # attribute values dropped, text expressions evaluated
         end = _balanced(jsx, j)
@@ -411,7 +438,6 @@ def read_tsx(path: str, data: bytes) -> Iterator[Message | Skipped]:
         i = end
     jsx = "".join(out) + jsx[i:]
     preview = re.search(r"<Preview>(.*?)</Preview>", jsx, re.S)
-    jsx = jsx[: jsx.rfind("</Html>")] if "</Html>" in jsx else jsx
     jsx = re.sub(r"<Preview>.*?</Preview>|<style\b.*?</style>", "", jsx, flags=re.S)
     # JSX text: whitespace with a line break is one space; a block element ends a line
     jsx = re.sub(r"</(Text|Heading|Section|Row|Column|Container|Link|Button|li|p|h\d)>|<(br|Hr)\b[^>]*>",
