@@ -62,7 +62,7 @@ CORPUS_LICENCES = {
         "AGPL-3.0 (test fixtures of omnivore-app/omnivore; readabilityjs pages Apache-2.0)",
     "email_dev_newsletters": "CC BY-SA 4.0, MIT and CC0 1.0 (per repository, listed below)",
     "email_app_notifications":
-        "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0 and AGPL-3.0 (per repository, listed below)",
+        "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0, OSL-3.0/AFL-3.0, GPL-2.0, AGPL-3.0 (per repository, below)",
 }
 
 SOURCES: tuple[Spec, ...] = (
@@ -159,6 +159,34 @@ SOURCES: tuple[Spec, ...] = (
     Spec("email_app_notifications", "elie222/inbox-zero", "4f70dcefc55c65f2664ec27a19e118003138fb5f",
          r"^packages/resend/emails/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE)", "2023-2026",
          note="Inbox Zero's summary, digest and onboarding e-mails."),
+    Spec("email_app_notifications", "triggerdotdev/trigger.dev", "b082e44389337dc6505d590737a6df70867cc8f4",
+         r"^internal-packages/emails/emails/[^/]+\.tsx$", "tsx", "Apache-2.0 (LICENSE)", "2023-2026",
+         note="Trigger.dev's alert, deployment, invitation and sign-in e-mails."),
+    Spec("email_app_notifications", "makeplane/plane", "4ca6d6c7b807ad09bb571af2c43e85bf47c3ec6b",
+         r"^apps/api/templates/emails/.*\.html$", "template", "AGPL-3.0 (LICENSE.txt)", "2023-2026",
+         skip=r"test_email", note="Plane's project-management e-mails (invitations, sign-in, issue "
+         "updates), Django templates filled once; no subject (set in code)."),
+    Spec("email_app_notifications", "pixelfed/pixelfed", "8aae92d75b4881e5cd6a4e2c83ca52046e5b3d66",
+         r"^resources/views/emails/.*\.blade\.php$", "template", "AGPL-3.0 (LICENSE)", "2018-2024",
+         note="Pixelfed's account and moderation e-mails (Blade Markdown mail), filled once; no subject."),
+    Spec("email_app_notifications", "phpbb/phpbb", "7ca0ec3cca427ae3c2c4c2d5715339bcba302822",
+         r"^phpBB/language/en/email/[^/]+\.txt$", "template", "GPL-2.0 (LICENSE)", "2012-2026",
+         note="phpBB's forum e-mails (topic and PM notifications, activation, password, reports), "
+              "subject on the first line, filled once."),
+    Spec("email_app_notifications", "SimpleMachines/SMF", "12d051ed6c63db30a6f0146f9eecad039827e8b1",
+         r"^Languages/en_US/EmailTemplates\.php$", "php_strings", "BSD-3-Clause (LICENSE)", "2012-2024",
+         note="Simple Machines Forum's e-mail templates (registration, notifications, moderation, "
+              "paid subscriptions), subject and body strings, filled once."),
+    Spec("email_app_notifications", "OpenMage/magento-lts", "e18d6107b21b6c2e2f7005fcc7738220edd1a022",
+         r"^app/locale/en_US/template/email/.*\.html$", "template",
+         "OSL-3.0 and AFL-3.0 (LICENSE.txt, LICENSE_AFL.txt)", "2012-2026",
+         note="Magento 1 (OpenMage) shop e-mails: new order, invoice, shipment, credit memo, account, "
+              "password, newsletter, wishlist, product alerts; subject from <!--@subject-->, filled once."),
+    Spec("email_app_notifications", "mysociety/fixmystreet", "84d7c80c5d9abd0d330325742c6b9eedc30b19fd",
+         r"^templates/email/[\w.-]+/[\w.-]+\.txt$", "template", "AGPL-3.0 (LICENSE.txt)", "2012-2026",
+         skip=r"/(fixamingata|fiksgatami|zurich|cy)/|/_", note="FixMyStreet's report, update and alert "
+         "e-mails, the default and UK councils' own versions (Template Toolkit), subject on the first "
+         "line, filled once."),
     Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
          r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
          "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
@@ -288,7 +316,10 @@ def read_markdown(path: str, data: bytes) -> Iterator[Message | Skipped]:
 
 # Values a template's variables are filled with, by the first word their name contains.
 FILLS: tuple[tuple[str, str], ...] = (
-    ("greeting", "Hi Alex,"), ("signature", "The Team"), ("email", "alex@example.com"),
+    ("greeting", "Hi Alex,"), ("signature", "The Team"),
+    ("regards", "Regards, The Team"),
+    ("increment", "100000123"), ("site", "Acme Community"), ("forum", "Acme Community"),
+    ("email", "alex@example.com"),
     ("title", "Team offsite planning"),
     ("domain", "example.com"), ("frequency", "daily"), ("error", "connection timed out"),
     ("reason", "connection timed out"), ("output", "connection timed out"),
@@ -319,10 +350,12 @@ def fill(expression: str) -> str:
             for key, value in FILLS:
                 if name.startswith(key):
                     return value
-    return " ".join(re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", head).lower())[-2:])
+    words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", expression).lower())
+    return " ".join([w for w in words if w not in {"var", "get", "htmlescape", "u"}][-2:])
 
 
-_DJANGO_TAGS = (  # Django/Jinja tags as their Handlebars equivalents, or as their text
+_TAGS = (  # other template languages' tags as their Handlebars equivalents, or as their text
+    # Django / Jinja
     (r"\{%-?\s*if\b[^%]*%\}", "{{#if x}}"), (r"\{%-?\s*(?:elif\b[^%]*|else\s*)-?%\}", "{{else}}"),
     (r"\{%-?\s*endif\s*-?%\}", "{{/if}}"),
     (r"\{%-?\s*(?:trans|translate)\s+[\"']([^\"']*)[\"'][^%]*%\}", r"\1"),
@@ -331,15 +364,32 @@ _DJANGO_TAGS = (  # Django/Jinja tags as their Handlebars equivalents, or as the
     # Laravel Blade
     (r"@if\s*\((?:[^()]|\([^()]*\))*\)", "{{#if x}}"),
     (r"@else(?:if\s*\((?:[^()]|\([^()]*\))*\))?", "{{else}}"), (r"@endif\b", "{{/if}}"),
-    (r"@(?:foreach|endforeach|php|endphp|component|endcomponent|slot|endslot)\b(?:\([^)]*\))?", ""),
+    (r"@(?:foreach|endforeach|php|endphp|component|endcomponent|slot|endslot)\b"
+     r"(?:\((?:[^()]|\([^()]*\))*\))?", ""),
     (r"\{\{\s*\$", "{{"), (r"</?x-[\w.-]+[^>]*>", ""), (r"\{!!\s*\$?([^!]*?)\s*!!\}", r"{{\1}}"),
+    # Magento 1
+    (r"<!--@(?:vars|styles).*?@-->", ""),
+    (r"\{\{(?:template|inlinecss|layout|block|skin|config)\b[^}]*\}\}", ""),
+    (r"\{\{store url=[^}]*\}\}", "https://example.com/"), (r"\{\{(?:depend|if) [^}]*\}\}", "{{#if x}}"),
+    (r"\{\{/depend\}\}", "{{/if}}"),
+    # Template Toolkit (FixMyStreet)
+    (r"\[%[-~+]?\s*(?i:IF|UNLESS|FOREACH|WRAPPER|FILTER)\b.*?[-~+]?%\]", "{{#if x}}"),
+    (r"\[%[-~+]?\s*(?i:ELSIF\b.*?|ELSE\s*)[-~+]?%\]", "{{else}}"),
+    (r"\[%[-~+]?\s*(?i:END)\s*[-~+]?%\]", "{{/if}}"),
+    (r"\[%[-~+]?\s*(?i:SET|INCLUDE|PROCESS|USE|TRY|CATCH|CALL|PERL|DEFAULT)\b.*?[-~+]?%\]", ""),
+    (r"\[%[-~+]?\s*loc\(\s*['\"](.*?)['\"]\s*\)\s*[-~+]?%\]", r"\1"),
+    (r"\[%[-~+]?\s*(.*?)\s*[-~+]?%\]", r"{{\1}}"),
+    # phpBB
+    (r"<!-- IF\b.*?-->", "{{#if x}}"), (r"<!-- ELSE(?:IF\b.*?)? -->", "{{else}}"),
+    (r"<!-- ENDIF -->", "{{/if}}"),
+    (r"\{([A-Z][A-Z0-9_]+)\}", r"{{\1}}"),
 )
 
 
 def render_template(text: str) -> str:
-    """A Handlebars or Django template filled once: first branch of each conditional, each loop
-    once, layout partials dropped, variables filled by FILLS."""
-    for pattern, replacement in _DJANGO_TAGS:
+    """A template (Handlebars, or any language of _TAGS) filled once: first branch of each
+    conditional, each loop once, layout partials dropped, variables filled by FILLS."""
+    for pattern, replacement in _TAGS:
         text = re.sub(pattern, replacement, text, flags=re.S)
     text = re.sub(r"\{\{\s*([\w.]+)(?:\|[^}]*)?\s*\}\}", r"{{\1}}", text)  # filters dropped
     text = re.sub(r"\{\{!--.*?--\}\}|\{\{![^}]*\}\}", "", text, flags=re.S)
@@ -361,12 +411,18 @@ def read_template(path: str, data: bytes) -> Iterator[Message | Skipped]:
     if block:  # Jinja (Indico): the subject is a block of the template
         subject = " ".join(render_template(block.group(1)).split())
         text = text[: block.start()] + text[block.end():]
-    ruled = re.match(r"([^\n]*)\n<!--+>\n", text)
-    if text.startswith("Subject:") or ruled:
-        first, _, text = text.partition("\n")
-        subject = render_template(first.removeprefix("Subject:").strip())
-        text = text.split("\n", 1)[1] if ruled else text
-    body = render_template(text)
+    marked = re.search(r"<!--@subject (.*?) @-->", text, re.S)
+    if marked:  # Magento 1
+        subject = " ".join(render_template(marked.group(1)).split())
+        text = text[: marked.start()] + text[marked.end():]
+    body = render_template(text).lstrip()
+    ruled = re.match(r"([^\n]*)\n<!--+>\n", body)
+    if body.startswith("Subject:") or ruled:
+        first, _, body = body.partition("\n")
+        subject = " ".join(first.removeprefix("Subject:").split())
+        body = body.split("\n", 1)[1] if ruled else re.sub(r"\A(?:[\w-]+: [^\n]*\n)+", "", body)
+    if path.endswith((".blade.php", ".md")):
+        body = markdown_text(body)
     if re.search(r"</?(p|div|a|br|table|td|center|pre|h\d)\b", body, re.I):
         body = html_to_text(body)
     yield Message(path, subject, body)
@@ -448,6 +504,17 @@ def read_tsx(path: str, data: bytes) -> Iterator[Message | Skipped]:
     yield Message(path, subject, body)
 
 
+def read_php_strings(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """E-mails kept as PHP strings $txt['<name>_subject'] and $txt['<name>_body'] (SMF)."""
+    strings = {key: re.sub(r"\\(['\\])", r"\1", value) for key, value in
+               re.findall(r"\$txt\['(\w+)'\]\s*=\s*'((?:[^'\\]|\\.)*)';", _decode(data))}
+    for key, body in strings.items():
+        if key.endswith("_body"):
+            stem = key.removesuffix("_body")
+            head = f"Subject: {strings.get(stem + '_subject', '')}\n"
+            yield from read_template(f"{path}#{stem}", (head + body).encode())
+
+
 def _part_rank(part: str) -> tuple[int, str]:
     """Where a catalogue part stands in its e-mail: heading, text, notes, button, footer."""
     ranks = ("heading", "content", "text", "body", "code", "", "button", "cancel", "footer")
@@ -503,7 +570,7 @@ def read_nazario(path: str, data: bytes) -> Iterator[Message | Skipped]:
 READERS: dict[str, Callable[[str, bytes], Iterator[Message | Skipped]]] = {
     "eml": read_eml, "html": read_html, "markdown": read_markdown, "nazario": read_nazario,
     "template": read_template, "i18n_json": read_i18n_json, "xml_template": read_xml_template,
-    "tsx": read_tsx,
+    "tsx": read_tsx, "php_strings": read_php_strings,
 }
 
 
