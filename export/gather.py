@@ -23,8 +23,10 @@ import json
 import re
 import subprocess
 import sys
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -314,26 +316,38 @@ def read_markdown(path: str, data: bytes) -> Iterator[Message | Skipped]:
     yield Message(path, subject, markdown_text(text))
 
 
-# Values a template's variables are filled with, by the first word their name contains.
-FILLS: tuple[tuple[str, str], ...] = (
-    ("greeting", "Hi Alex,"), ("signature", "The Team"),
-    ("regards", "Regards, The Team"),
-    ("increment", "100000123"), ("site", "Acme Community"), ("forum", "Acme Community"),
-    ("email", "alex@example.com"),
-    ("title", "Team offsite planning"),
-    ("domain", "example.com"), ("frequency", "daily"), ("error", "connection timed out"),
-    ("reason", "connection timed out"), ("output", "connection timed out"),
-    ("url", "https://example.com/account"), ("link", "https://example.com/account"),
-    ("href", "https://example.com/account"), ("ip", "203.0.113.7"), ("device", "Firefox on Windows"),
-    ("location", "Berlin, Germany"), ("amount", "$25.00"), ("price", "$25.00"), ("total", "$25.00"),
-    ("currency", "$25.00"), ("balance", "$25.00"), ("credit", "$25.00"), ("date", "March 3, 2025"),
-    ("expir", "March 3, 2025"), ("time", "10:30 AM"), ("code", "482913"), ("token", "482913"),
-    ("count", "3"), ("number", "3"), ("days", "7"), ("seats", "5"), ("org", "Acme Inc."),
-    ("store", "Acme Shop"), ("shop", "Acme Shop"), ("project", "Website redesign"),
-    ("room", "Room 2-14"), ("event", "Annual Meeting 2025"), ("contribution", "Keynote talk"),
-    ("collective", "Acme Community"), ("host", "Open Source Collective"), ("company", "Acme Inc."),
-    ("team", "Acme Inc."), ("name", "Alex Morgan"), ("user", "Alex Morgan"),
+# Values a template's variables are filled with, by the first word their name contains; one of
+# the alternatives, chosen by the message's path, so that no one name or sum marks the source.
+NAMES = ("Alex Morgan", "Priya Shah", "Daniel Okafor", "Maria Garcia", "Tom Becker", "Chen Wei",
+         "Sarah O'Neill", "James Carter")
+ORGS = ("Acme Inc.", "Northwind Traders", "Blue Harbor Labs", "Greenleaf Co.", "Summit Analytics")
+SUMS = ("$25.00", "€49.90", "£12.50", "$1,240.00", "$7.99", "$310.45")
+DATES = ("March 3, 2025", "12 November 2024", "Jan 28, 2026", "2025-06-14", "Friday, 9 May 2025")
+CODES = ("482913", "730165", "219804", "55-31-07")
+GROUPS = ("Acme Community", "Rust Meetup Berlin", "Open Garden Club", "City Makers")
+URL = ("https://example.com/account",)
+FILLS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("greeting", ("Hi Alex,", "Hello Priya,", "Dear Daniel,")), ("signature", ("The Team",)),
+    ("regards", ("Regards, The Team",)), ("increment", ("100000123", "100004518")), ("site", GROUPS),
+    ("forum", GROUPS), ("email", ("alex@example.com", "p.shah@example.org", "dokafor@example.net")),
+    ("title", ("Team offsite planning", "Q3 budget review", "Spring product launch", "Website redesign")),
+    ("domain", ("example.com", "acme.example")), ("frequency", ("daily", "weekly")),
+    ("error", ("connection timed out", "permission denied")), ("reason", ("connection timed out",)),
+    ("output", ("connection timed out",)), ("url", URL), ("link", URL), ("href", URL),
+    ("ip", ("203.0.113.7", "198.51.100.23")), ("device", ("Firefox on Windows", "Safari on iPhone")),
+    ("location", ("Berlin, Germany", "Austin, United States", "Leeds, United Kingdom")),
+    ("amount", SUMS), ("price", SUMS), ("total", SUMS), ("currency", SUMS), ("balance", SUMS),
+    ("credit", SUMS), ("date", DATES), ("expir", DATES), ("time", ("10:30 AM", "4:15 PM", "08:00")),
+    ("code", CODES), ("token", CODES), ("count", ("3", "12")), ("number", ("3", "27")),
+    ("days", ("7", "14")), ("seats", ("5", "20")), ("org", ORGS),
+    ("store", ("Acme Shop", "Northwind Store", "Harbor Outfitters")),
+    ("shop", ("Acme Shop", "Harbor Outfitters")), ("project", ("Website redesign", "Mobile app v2")),
+    ("room", ("Room 2-14", "Main Hall")), ("event", ("Annual Meeting 2025", "PyData Summit")),
+    ("contribution", ("Keynote talk",)),
+    ("collective", GROUPS), ("host", ("Open Source Collective", "Fiscal Host Europe")), ("company", ORGS),
+    ("team", ORGS), ("name", NAMES), ("user", NAMES),
 )
+_SALT: ContextVar[str] = ContextVar("salt", default="")  # the path of the message being filled
 _IF_BLOCK = re.compile(  # an innermost {{#if}}...{{/if}} (or unless, with)
     r"\{\{#(if|unless|with)\b[^{}]*\}\}((?:(?!\{\{#(?:if|unless|with)\b).)*?)\{\{/\1\}\}", re.S)
 _ELSE = re.compile(r"\{\{\s*else\b[^{}]*\}\}")
@@ -347,9 +361,9 @@ def fill(expression: str) -> str:
         names = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", part).lower())
         owners = [n for n in names if n != "name"]  # "collective.name": the collective's
         for name in [*reversed(owners), *(["name"] if "name" in names else [])]:
-            for key, value in FILLS:
+            for key, values in FILLS:
                 if name.startswith(key):
-                    return value
+                    return values[zlib.crc32(f"{_SALT.get()}|{key}".encode()) % len(values)]
     words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", expression).lower())
     return " ".join([w for w in words if w not in {"var", "get", "htmlescape", "u"}][-2:])
 
@@ -693,6 +707,7 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
         paths = chosen(every, spec)
         subjects = subject_map(gd, spec)
         for path in tqdm(paths, desc=f"{corpus} {spec.repo}", unit="file", leave=False):
+            _SALT.set(path)
             data = read_blob(gd, spec.commit, path)
             if spec.subject_file[0]:
                 subject_path = re.sub(*spec.subject_file, path)

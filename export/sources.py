@@ -54,9 +54,11 @@ KNOWN = {s.name: s for s in (
            "NixOS Weekly @22daf4234a1f issues, export/gather.py",
            "CC BY-SA 4.0, MIT, CC0 1.0 (per repository)"),
     Source("email_app_notifications",
-           "notification templates filled once: opencollective-api @e3f35f58970e, bitwarden/server "
-           "@ac309aa19ed3, saleor @723cd4eba87d, django-allauth @20f4bded2fd2, sendwithus/templates "
-           "@f555e49038ed, export/gather.py", "MIT, BSD-3-Clause, Apache-2.0, AGPL-3.0 (per repository)"),
+           "notification, shop and account e-mail templates of 27 open-source apps (Open Collective, "
+           "Bitwarden, Saleor, Magento 1, Smartstore, Dub, phpBB, FixMyStreet, ...), each filled once, "
+           "built by "
+           "export/gather.py at pinned commits (listed in the corpus README)",
+           "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0, OSL-3.0/AFL-3.0, GPL-2.0, AGPL-3.0 (per repository)"),
 )}
 
 
