@@ -190,6 +190,10 @@ SOURCES: tuple[Spec, ...] = (
          skip=r"/(fixamingata|fiksgatami|zurich|cy)/|/_", note="FixMyStreet's report, update and alert "
          "e-mails, the default and UK councils' own versions (Template Toolkit), subject on the first "
          "line, filled once."),
+    Spec("email_app_notifications", "strangerstudios/paid-memberships-pro",
+         "a36d010b6cacbaf4acc14a93239af0f4d37ee844", r"^classes/email-templates/.*\.php$", "php_methods",
+         "GPL-2.0 (readme.txt)", "2012-2026", note="Paid Memberships Pro's membership e-mails (checkout, "
+         "billing, payment failed, cancellation, expiry), default subject and body, filled once."),
     Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
          r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
          "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
@@ -365,7 +369,8 @@ def fill(expression: str) -> str:
         for name in [*reversed(owners), *(["name"] if "name" in names else [])]:
             for key, values in FILLS:
                 if name.startswith(key):
-                    return values[zlib.crc32(f"{_SALT.get()}|{key}".encode()) % len(values)]
+                    # one pick a pool and message: "user" and "name" are the same person
+                    return values[zlib.crc32(f"{_SALT.get()}|{values[0]}".encode()) % len(values)]
     words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", expression).lower())
     return " ".join([w for w in words if w not in {"var", "get", "htmlescape", "u"}][-2:])
 
@@ -531,6 +536,20 @@ def read_php_strings(path: str, data: bytes) -> Iterator[Message | Skipped]:
             yield from read_template(f"{path}#{stem}", (head + body).encode())
 
 
+def read_php_methods(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """An e-mail class whose get_default_subject() and get_default_body() return translated
+    strings, __( '...' ) (Paid Memberships Pro)."""
+    code = _decode(data)
+    found = {}
+    for part in ("subject", "body"):
+        method = re.search(rf"function get_default_{part}\(\)\s*\{{.*?__\(\s*'((?:[^'\\]|\\.)*)'", code, re.S)
+        found[part] = re.sub(r"\\(['\\])", r"\1", method.group(1)) if method else ""
+    if not found["body"]:
+        yield Skipped("no_body")
+        return
+    yield from read_template(path, f"Subject: {found['subject']}\n{found['body']}".encode())
+
+
 def _part_rank(part: str) -> tuple[int, str]:
     """Where a catalogue part stands in its e-mail: heading, text, notes, button, footer."""
     ranks = ("heading", "content", "text", "body", "code", "", "button", "cancel", "footer")
@@ -587,6 +606,7 @@ READERS: dict[str, Callable[[str, bytes], Iterator[Message | Skipped]]] = {
     "eml": read_eml, "html": read_html, "markdown": read_markdown, "nazario": read_nazario,
     "template": read_template, "i18n_json": read_i18n_json, "xml_template": read_xml_template,
     "tsx": read_tsx, "php_strings": read_php_strings,
+    "php_methods": read_php_methods,
 }
 
 
