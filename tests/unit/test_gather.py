@@ -1,5 +1,5 @@
-"""export.gather: its readers and filters on tiny messages written here, and one build from a
-git repository the test makes itself (no mirror, no network)."""
+"""export.mailfiles readers and export.gather filters on tiny messages written here, and one build
+from a git repository the test makes itself (no mirror, no network)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from export import gather
-from export.gather import Message, Skipped, Spec, Templates
+from export import gather, mailfiles
+from export.gather import Spec, Templates
+from export.mailfiles import Message, Skipped
 
 WORDS = ("Your order has shipped and is on its way to you. You can track the parcel with the link "
          "below, and we will let you know when it has been delivered to your door.")
@@ -27,8 +28,8 @@ def test_eml_prefers_the_plain_part_and_falls_back_to_visible_html() -> None:
             b"--b\nContent-Type: text/plain\n\nplain words\n"
             b"--b\nContent-Type: text/html\n\n<p>html words</p>\n--b--\n")
     html_only = b"Subject: Sale\nContent-Type: text/html\n\n<style>p{}</style><p>Half <b>price</b></p>"
-    [plain] = gather.read_eml("a.eml", both)
-    [markup] = gather.read_eml("b.eml", html_only)
+    [plain] = mailfiles.read_eml("a.eml", both)
+    [markup] = mailfiles.read_eml("b.eml", html_only)
     assert (plain.subject, plain.body.strip()) == ("Shipped", "plain words")
     assert (markup.subject, " ".join(markup.body.split())) == ("Sale", "Half price")
 
@@ -38,7 +39,7 @@ def test_nazario_rows_outside_2015_2020_are_skipped_before_their_text_is_read() 
             b'a,b,"Fri, 30 Oct 2015 00:00:48 -0500",Verify,old body,0,1\n'
             b'a,b,"Mon, 3 Jan 2022 10:00:00 +0000",Recent,evaluation only,0,1\n'
             b"a,b,,No date,undated,0,1\n")
-    items = list(gather.read_nazario("n.csv", data))
+    items = list(mailfiles.read_nazario("n.csv", data))
     kept = [i for i in items if isinstance(i, Message)]
     assert [(m.subject, m.body) for m in kept] == [("Verify", "old body")]
     assert [i.reason for i in items if isinstance(i, Skipped)] == ["outside_2015_2020", "no_date"]
@@ -47,26 +48,27 @@ def test_nazario_rows_outside_2015_2020_are_skipped_before_their_text_is_read() 
 def test_templates_are_filled_once_with_their_first_branch() -> None:
     handlebars = ("Subject: Hi {{user.name}}\n{{> header}}\n{{#if inviter}}Sent by {{inviterEmail}}."
                   "{{else}}Sent by us.{{/if}}\nPaid {{{amount}}} on {{formatDate createdAt}}.\n{{> footer}}")
-    [m] = gather.read_template("t.hbs", handlebars.encode())
-    assert m.subject.removeprefix("Hi ") in gather.NAMES
+    [m] = mailfiles.read_template("t.hbs", handlebars.encode())
+    assert m.subject.removeprefix("Hi ") in mailfiles.NAMES
     sent = re.fullmatch(r"Sent by (\S+)\. Paid (\S+) on (.+)\.", " ".join(m.body.split()))
     assert sent and re.fullmatch(r"[\w.]+@example\.(com|org|net)", sent.group(1))
-    assert (sent.group(2), sent.group(3)) in {(a, d) for a in gather.SUMS for d in gather.DATES}
+    assert (sent.group(2), sent.group(3)) in {(a, d) for a in mailfiles.SUMS for d in mailfiles.DATES}
     django = ('{% load i18n %}{% blocktrans %}Reset at {{ password_reset_url }}{% endblocktrans %}'
               '{% if username %} You are {{ username|safe }}.{% endif %} {% trans "Thanks!" %}')
-    [m] = gather.read_template("t.txt", django.encode())
+    [m] = mailfiles.read_template("t.txt", django.encode())
     text = " ".join(m.body.split())
     assert re.fullmatch(r"Reset at https://example\.com/account You are (.+)\. Thanks!", text)
 
 
 def test_fills_vary_between_messages_and_agree_within_one() -> None:
     def name_in(path: str) -> str:
-        gather._SALT.set(path)
-        [m] = gather.read_template(path, b"Subject: For {{user.name}}\nDear {{user.name}}, welcome aboard.")
+        mailfiles.SALT.set(path)
+        template = b"Subject: For {{user.name}}\nDear {{user.name}}, welcome aboard."
+        [m] = mailfiles.read_template(path, template)
         assert m.body == f"Dear {m.subject.removeprefix('For ')}, welcome aboard."
         return m.subject
     names = {name_in(f"mail/{i}.hbs") for i in range(40)}
-    assert len(names) > 3 and {n.removeprefix("For ") for n in names} <= set(gather.NAMES)
+    assert len(names) > 3 and {n.removeprefix("For ") for n in names} <= set(mailfiles.NAMES)
     assert name_in("mail/7.hbs") == name_in("mail/7.hbs")
 
 
@@ -74,32 +76,32 @@ def test_other_template_languages_become_text() -> None:
     magento = (b"<!--@subject Your {{var store.getFrontendName()}} order @-->\n<!--@vars {} @-->\n"
                b"{{template config_path=\"design/email/header\"}}"
                b"<p>Thank you!{{depend note}} Note.{{/depend}}</p>")
-    [m] = gather.read_template("order_new.html", magento)
+    [m] = mailfiles.read_template("order_new.html", magento)
     assert m.subject.removeprefix("Your ").removesuffix(" order") in ("Acme Shop", "Northwind Store",
                                                                        "Harbor Outfitters")
     assert " ".join(m.body.split()) == "Thank you! Note."
     toolkit = b"[% IF urgent ~%]\nSubject: Urgent\n[%~ ELSE ~%]\nSubject: Routine\n[%~ END %]\nYour report.\n"
-    [m] = gather.read_template("alert.txt", toolkit)
+    [m] = mailfiles.read_template("alert.txt", toolkit)
     assert (m.subject, m.body.strip()) == ("Urgent", "Your report.")
     phpbb = (b"Subject: Reply in {TOPIC_TITLE}\nList-Unsubscribe: <{U_STOP}>\n\n"
              b"Hello<!-- IF A --> you<!-- ENDIF -->.")
-    [m] = gather.read_template("topic_notify.txt", phpbb)
+    [m] = mailfiles.read_template("topic_notify.txt", phpbb)
     assert m.subject.startswith("Reply in ") and m.body.strip() == "Hello you."
 
 
 def test_catalogues_and_components_become_messages() -> None:
     smf = b"$txt['welcome_subject'] = 'Welcome';\n$txt['welcome_body'] = 'It\\'s {FORUMNAME} time.';\n"
-    [m] = gather.read_php_strings("EmailTemplates.php", smf)
+    [m] = mailfiles.read_php_strings("EmailTemplates.php", smf)
     assert (m.id, m.subject) == ("EmailTemplates.php#welcome", "Welcome")
     assert re.fullmatch(r"It's (.+) time\.", m.body.strip())
     icu = json.dumps({"poll_subject": "New poll {title}", "poll_heading": "A poll", "poll_preview": "p",
                       "poll_text": "Vote <b>now</b>", "lonely_note": "no subject"}).encode()
-    [m] = gather.read_i18n_json("emails.json", icu)
+    [m] = mailfiles.read_i18n_json("emails.json", icu)
     assert m.subject.startswith("New poll ") and m.body.split("\n\n") == ["A poll", "Vote now"]
     xml = (b"<MessageTemplate><Subject>Hi {{ Customer.FullName }}</Subject>"
            b"<Body><![CDATA[<p>Thanks</p>]]></Body></MessageTemplate>")
-    [m] = gather.read_xml_template("welcome.xml", xml)
-    assert m.subject.removeprefix("Hi ") in gather.NAMES and m.body.strip() == "Thanks"
+    [m] = mailfiles.read_xml_template("welcome.xml", xml)
+    assert m.subject.removeprefix("Hi ") in mailfiles.NAMES and m.body.strip() == "Thanks"
     tsx = b"""export default function Mail({ plan = "Pro" }) {
   const helper = () => { return (<p>not this</p>); };
   return (
@@ -108,13 +110,13 @@ def test_catalogues_and_components_become_messages() -> None:
         plan.{" "}Enjoy</Text>{/* note */}</Body></Html>
   );
 }"""
-    [m] = gather.read_tsx("welcome.tsx", tsx)
+    [m] = mailfiles.read_tsx("welcome.tsx", tsx)
     assert (m.subject, m.body) == ("Welcome to Pro", "Hello!\nYou are on the Pro plan. Enjoy")
 
 
 def test_markdown_issue_gets_its_title_and_links_as_text() -> None:
     issue = b"Title: This Week in Rust 1\nDate: 2016-06-06\n\n## News\n* [Release](https://ex.org/r) is out\n"
-    [m] = gather.read_markdown("content/2016-06-06-twir.md", issue)
+    [m] = mailfiles.read_markdown("content/2016-06-06-twir.md", issue)
     assert m.subject == "This Week in Rust 1"
     assert m.body.split() == ["News", "*", "Release", "(https://ex.org/r)", "is", "out"]
 
