@@ -54,7 +54,7 @@ KNOWN = {s.name: s for s in (
            "NixOS Weekly @22daf4234a1f issues, export/gather.py",
            "CC BY-SA 4.0, MIT, CC0 1.0 (per repository)"),
     Source("email_app_notifications",
-           "notification, shop and account e-mail templates of 27 open-source apps (Open Collective, "
+           "notification, shop and account e-mail templates of 25 open-source apps (Open Collective, "
            "Bitwarden, Saleor, Magento 1, Smartstore, Dub, phpBB, FixMyStreet, ...), each filled once, "
            "built by "
            "export/gather.py at pinned commits (listed in the corpus README)",
