@@ -32,8 +32,11 @@ Every error this module sends is rendered by function.web.errors with web.HARDEN
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import itertools
 import re
 import resource
+import termios
 from http import HTTPStatus
 from urllib.parse import unquote
 
@@ -49,6 +52,7 @@ HEAD_SECONDS = 5.0
 BODY_SECONDS = 10.0  # the largest body (1 MiB) at 100 KiB/s
 MAX_CONNECTIONS = 1000  # Cloud Run's highest concurrency; fewer if the descriptor limit is lower
 SPARE_DESCRIPTORS = 64  # kept for the model's files, logs and the store's downloads
+EVICTION_SCAN = 64  # connections looked at for one with nothing unread, before the oldest is closed
 LINGER_SECONDS = 2.0  # after a refusal, the client has this long to read the answer before the close
 DRAIN_BYTES = 1 << 20  # read and dropped after a refusal; then reading stops until the close
 # What functions-framework's Starlette app routes to the function; the rest it answers itself.
@@ -121,11 +125,25 @@ class Protocol(H11Protocol):
         super().connection_made(transport)
         self._wait_for_head()
         if len(self.connections) > max_connections():
-            oldest = next((p for p in _waiting if p is not self), None)
-            if oldest is None:  # every other connection is busy with a request: refuse this one
+            idle = self._idlest()
+            if idle is None:  # every other connection is busy with a request: refuse this one
                 self._refuse(_raw_error(503, "too many connections"))
             else:
-                oldest._close_idle()
+                idle._close_idle()
+
+    def _idlest(self) -> Protocol | None:
+        """The connection waiting longest for a head that has nothing unread (bytes not read yet
+        may be a request that only needs its turn, such as a /healthz in a flood of accepts)."""
+        candidates = [p for p in itertools.islice(_waiting, EVICTION_SCAN + 1) if p is not self]
+        return next((p for p in candidates if not p._unread()), candidates[0] if candidates else None)
+
+    def _unread(self) -> bool:
+        try:
+            descriptor = self.transport.get_extra_info("socket").fileno()
+            pending = fcntl.ioctl(descriptor, termios.FIONREAD, bytes(4))
+        except (OSError, AttributeError):
+            return False
+        return pending != bytes(4)
 
     def connection_lost(self, exc: Exception | None) -> None:
         _waiting.pop(self, None)
