@@ -109,7 +109,7 @@ class Protocol(H11Protocol):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.app = self._guard(self.app)
+        self.app = _function_first(self.app, self)
         self._next_event = self.conn.next_event
         self.conn.next_event = self._checked_event
         self._line = 0  # bytes of the current request line seen so far
@@ -264,35 +264,35 @@ class Protocol(H11Protocol):
             self.transport.write_eof()
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
-    # The application side: what reaches the function, and what leaves.
 
-    def _guard(self, app):
-        """The ASGI app, with the routing and answers above."""
+def _function_first(app, protocol: Protocol | None = None):
+    """The ASGI app, with the routing and answers above (`protocol`: the connection, whose unread
+    body an early answer closes; the in-process test tier has none)."""
 
-        async def asgi(scope, receive, send) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
-            target = _ABSOLUTE_FORM.match(scope["raw_path"])
-            if target:  # absolute form: the path is what follows the authority
-                raw = scope["raw_path"][target.end():] or b"/"
-                scope = {**scope, "raw_path": raw, "path": unquote(raw.decode("ascii"))}
-            path = scope["path"]
-            inner = app
-            if (scope["method"] not in FRAMEWORK_METHODS or "\n" in path or path in FRAMEWORK_PATHS
-                    or not path.startswith("/")):
-                inner = _function
-            answer = _Answer(self, send)
-            try:
-                await inner(scope, receive, answer.send)
-            except Exception as error:  # logged by type only: a traceback could quote the input
-                from function import logs
+    async def asgi(scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        target = _ABSOLUTE_FORM.match(scope["raw_path"])
+        if target:  # absolute form: the path is what follows the authority
+            raw = scope["raw_path"][target.end():] or b"/"
+            scope = {**scope, "raw_path": raw, "path": unquote(raw.decode("ascii"))}
+        path = scope["path"]
+        inner = app
+        if (scope["method"] not in FRAMEWORK_METHODS or "\n" in path or path in FRAMEWORK_PATHS
+                or not path.startswith("/")):
+            inner = _function
+        answer = _Answer(protocol, send)
+        try:
+            await inner(scope, receive, answer.send)
+        except Exception as error:  # logged by type only: a traceback could quote the input
+            from function import logs
 
-                logs.log("ERROR", "unhandled error", error_type=type(error).__name__)
-                if not answer.started:
-                    await _error_response(500, "internal error")(scope, _nothing, answer.send)
+            logs.log("ERROR", "unhandled error", error_type=type(error).__name__)
+            if not answer.started:
+                await _error_response(500, "internal error")(scope, _nothing, answer.send)
 
-        return asgi
+    return asgi
 
 
 async def _function(scope, receive, send) -> None:
@@ -308,7 +308,7 @@ class _Answer:
     """The response side of one request: an outer layer's plain-text error becomes the JSON error,
     and an answer that comes before the whole body closes the connection."""
 
-    def __init__(self, protocol: Protocol, send) -> None:
+    def __init__(self, protocol: Protocol | None, send) -> None:
         self._protocol, self._send = protocol, send
         self.started = False
         self._replaced = False
@@ -332,7 +332,7 @@ class _Answer:
     def _closing(self, start: dict) -> dict:
         """`Connection: close` if the request's body is still arriving; the close then lingers."""
         protocol = self._protocol
-        if protocol.conn.their_state is not h11.SEND_BODY or protocol.cycle is None:
+        if protocol is None or protocol.conn.their_state is not h11.SEND_BODY or protocol.cycle is None:
             return start
         protocol.cycle.transport = _CloseLater(protocol)  # type: ignore[assignment]
         return {**start, "headers": [*start.get("headers", []), (b"connection", b"close")]}
