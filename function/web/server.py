@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import itertools
 import re
 import resource
@@ -84,6 +85,7 @@ def _raw_error(status: int, message: str, code: str | None = None) -> bytes:
     return b"HTTP/1.1 %d %s\r\n%s\r\n%s" % (status, HTTPStatus(status).phrase.encode(), head, response.body)
 
 
+@functools.cache
 def max_connections() -> int:
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
@@ -126,8 +128,9 @@ class Protocol(H11Protocol):
         self._wait_for_head()
         if len(self.connections) > max_connections():
             idle = self._idlest()
-            if idle is None:  # every other connection is busy with a request: refuse this one
-                self._refuse(_raw_error(503, "too many connections"))
+            if idle is None:  # every other connection is busy with a request: this one is refused at once
+                self.transport.write(_raw_error(503, "too many connections"))
+                self._close_idle()
             else:
                 idle._close_idle()
 
@@ -231,6 +234,9 @@ class Protocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         self._line, self._line_done = 0, False
+        if self._refused:  # closing: no keep-alive, no reading on, no next request
+            self.server_state.total_requests += 1
+            return
         if not self.transport.is_closing():
             self._wait_for_head()
         super().on_response_complete()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import threading
 import time
@@ -21,7 +22,7 @@ import pytest
 
 from function.web import server as protocol
 from tests.load import worker_pid
-from tests.support import SCAM, Server, call, free_port
+from tests.support import MODEL, SCAM, Server, call, free_port
 
 
 def exchange(url: str, raw: bytes, half_close: bool = False, timeout: float = 5) -> tuple[int, bytes]:
@@ -381,3 +382,17 @@ def test_transfer_encoding_with_content_length_is_400_and_closed(serve):  # issu
     assert head.startswith(b"HTTP/1.1 400 ") and b"connection: close" in head.lower()
     assert json.loads(body)["error"]["code"] == "bad_request"
     assert data.count(b"HTTP/1.1 ") == 1  # the request behind it was never answered
+
+
+def test_a_hand_edited_model_json_is_503_not_inverted_verdicts(serve, tmp_path):  # issue 20, row 13
+    edited = tmp_path / "model"
+    shutil.copytree(MODEL, edited)
+    meta = json.loads((edited / "model.json").read_text())
+    meta["labels"] = meta["labels"][::-1]
+    del meta["canaries"]
+    (edited / "model.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
+    server = serve({"MODEL_DIR": str(edited)})
+    reply = call(server.url + "/predict", "POST", SCAM.encode(), {"Content-Type": "text/plain"})
+    assert reply.status == 503 and reply.json()["error"]["code"] == "model_unavailable"
+    assert "metadata_sha256" in reply.json()["error"]["message"]
+    assert call(server.url + "/readyz").status == 503
