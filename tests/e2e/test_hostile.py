@@ -7,6 +7,7 @@ answer), and /healthz goes on answering within a second.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -396,3 +397,40 @@ def test_a_hand_edited_model_json_is_503_not_inverted_verdicts(serve, tmp_path):
     assert reply.status == 503 and reply.json()["error"]["code"] == "model_unavailable"
     assert "metadata_sha256" in reply.json()["error"]["message"]
     assert call(server.url + "/readyz").status == 503
+
+
+def answer_of(app, method: str = "GET", path: str = "/healthz") -> tuple[int, dict, bytes]:
+    """`app` behind the server's ASGI wrapper, called in process: (status, headers, body)."""
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": [], "http_version": "1.1", "scheme": "http", "root_path": ""}
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(protocol._function_first(app)(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    return start["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_an_outer_layers_plain_text_error_leaves_as_the_json_error():  # issue 20, row 14
+    """What no request from outside can provoke on purpose: an exception escaping the app, or a
+    plain-text error of the framework around the function."""
+
+    async def raises(scope, receive, send) -> None:
+        raise RuntimeError("a secret from the input")
+
+    async def plain_404(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 404,
+                    "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"Not Found"})
+
+    for app, status, code in ((raises, 500, "internal"), (plain_404, 404, "not_found")):
+        got, headers, body = answer_of(app)
+        assert got == status and json.loads(body)["error"]["code"] == code
+        assert headers["x-content-type-options"] == "nosniff" and headers["cache-control"] == "no-store"
+        assert b"secret" not in body
