@@ -11,8 +11,9 @@ figures in docs/reliability.md between its markers. Every part is bounded: schem
 example count and a timeout, Hypothesis by its example count, wrk by a request count per
 connection and a duration, the whole run by --max-minutes.
 
-The budget check (issue 11) sends each hostile request below, at the largest size under the body
-limit, to a real server and reads the CPU time its process tree used from /proc: none may cost
+The budget check (issue 11, and issue 20's transport rows "20.x") sends each hostile request
+below, at the largest size under the body limit, to a real server and reads the CPU time its
+process tree used from /proc: none may cost
 more than BUDGET_SECONDS, and each must get its expected status. Then 8 maximum-size bodies of
 emoji at once: the worker's peak RSS must stay under PEAK_MIB and its RSS return to within 10 %
 of where it started.
