@@ -11,8 +11,9 @@ figures in docs/reliability.md between its markers. Every part is bounded: schem
 example count and a timeout, Hypothesis by its example count, wrk by a request count per
 connection and a duration, the whole run by --max-minutes.
 
-The budget check (issue 11) sends each hostile request below, at the largest size under the body
-limit, to a real server and reads the CPU time its process tree used from /proc: none may cost
+The budget check (issue 11, and issue 20's transport rows "20.x") sends each hostile request
+below, at the largest size under the body limit, to a real server and reads the CPU time its
+process tree used from /proc: none may cost
 more than BUDGET_SECONDS, and each must get its expected status. Then 8 maximum-size bodies of
 emoji at once: the worker's peak RSS must stay under PEAK_MIB and its RSS return to within 10 %
 of where it started.
@@ -138,9 +139,11 @@ def mail(raw: bytes) -> bytes:
     return post(raw, "message/rfc822")
 
 
-def chunked(body: bytes, content_type: str, size: str = "", extension: str = "", end: bool = True) -> bytes:
-    """A chunked request; `size` replaces each chunk's size, `extension` is added to it."""
-    chunks = [body[i:i + 65536] for i in range(0, len(body), 65536)]
+def chunked(body: bytes, content_type: str, size: str = "", extension: str = "", end: bool = True,
+            piece: int = 65536) -> bytes:
+    """A chunked request of chunks of `piece` bytes; `size` replaces each chunk's size, `extension`
+    is added to it."""
+    chunks = [body[i:i + piece] for i in range(0, len(body), piece)]
     framed = b"".join(f"{size or format(len(c), 'x')}{extension}\r\n".encode() + c + b"\r\n"
                       for c in chunks)
     head = (f"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
@@ -162,7 +165,8 @@ def v2_texts(texts: list[str], shape: list[int] | None = None) -> dict:
 
 
 def hostile(limit: int = BODY_LIMIT) -> list[Hostile]:
-    """Issue 11's rows as requests, each body as large as the limit allows."""
+    """Issue 11's rows, then issue 20's transport rows ("20.4"), as requests, each body as large as
+    the limit allows."""
     size = limit - 1024
     upload = (b'--z\r\nContent-Disposition: form-data; name="file"; filename="m.eml"\r\n\r\n'
               + b"a" * (2 * limit) + b"\r\n--z--\r\n")
@@ -214,6 +218,15 @@ def hostile(limit: int = BODY_LIMIT) -> list[Hostile]:
                 post('{"text": "hello"}'.encode("utf-16"), "application/json; charset=utf-16"), (200, 415)),
         Hostile("15", "Content-Encoding: gzip",
                 post(b"\x1f\x8b" + b"x" * 100, extra="Content-Encoding: gzip\r\n"), (400, 415)),
+        Hostile("20.4", "chunked, 1,000,000 one-byte chunks",
+                chunked(b"a" * 1_000_000, "text/plain", piece=1), (413,)),
+        Hostile("20.8", "Content-Length: 10^11, 16 MiB sent", post(b"a" * (16 << 20), length=10**11), (413,)),
+        Hostile("20.9", "1 MiB text, then a half-close", post(b"Pay the fee now. " * (size // 17)), ok,
+                half_close=True),
+        Hostile("20.14", "GET http://127.0.0.1/healthz", get("http://127.0.0.1/healthz"), ok),
+        Hostile("20.14", "OPTIONS *", get("*").replace(b"GET", b"OPTIONS", 1), (200, 404)),
+        Hostile("20.16", "Transfer-Encoding and Content-Length",
+                post(b"5\r\nhello\r\n0\r\n\r\n", extra="Transfer-Encoding: chunked\r\n"), bad),
     ]
 
 

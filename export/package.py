@@ -4,11 +4,18 @@ Written into a temporary folder first and renamed into place, so a failed export
 leaves a half-written artifact where the function would load it. The same model gives
 byte-identical model.onnx and tokenizer.json, so a rebuild that changes nothing adds no
 new binary to git.
+
+    .venv/bin/python -m export.package model/ model-minilm/   # re-seal model.json after an edit
+
+re-seals each artifact's model.json (function.artifact: its checksum and canaries) without
+retraining or touching the other files, once the canaries still score as written.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -43,7 +50,17 @@ def stage(graph: bytes, tokenizer: Tokenizer, meta: dict, parent: Path,
     meta = dict(meta, files=files)
     meta["version"] = artifact.sha256(folder / GRAPH)[:12]
     artifact.write_metadata(folder, meta)
+    # the canaries the function requires, as this very graph scores them
+    artifact.write_metadata(folder, dict(meta, canaries=canaries(_loaded(folder))))
     return folder
+
+
+def _loaded(folder: Path, meta: dict | None = None):
+    """The artifact in `folder` as the function loads it (its canaries checked), seal or no seal."""
+    from function.model import Model
+
+    meta = meta or json.loads((folder / artifact.METADATA).read_text(encoding="utf-8"))
+    return Model(artifact.Artifact(folder, meta), threads=1)
 
 
 def restage(staged: Path, meta: dict) -> None:
@@ -69,3 +86,19 @@ def publish(staged: Path, target: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
     staged.rename(target)
+
+
+def reseal(folder: Path) -> None:
+    """Seals `folder`'s model.json as it stands, once its canaries score as written."""
+    meta = json.loads((folder / artifact.METADATA).read_text(encoding="utf-8"))
+    if not meta.get("canaries"):
+        raise artifact.ArtifactError(f"{folder / artifact.METADATA} has no canaries: export it again")
+    _loaded(folder, meta)  # raises if a canary scores otherwise (labels swapped, another graph)
+    artifact.write_metadata(folder, meta)
+    artifact.read(folder)
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:]:
+        reseal(Path(name))
+        print(f"sealed {Path(name) / artifact.METADATA}")

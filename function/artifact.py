@@ -5,10 +5,15 @@ model-specific from it (graph input names, tokenizer settings, labels, threshold
 artifact that follows the schema drops in by configuration alone.
 
 Its `sha256` must name every file of `files`: an artifact whose checksums leave a file out is
-refused, not served unchecked. Its optional `canaries`, `[{"text": str, "score": float}, ...]`,
-are texts with the scam score the exported model gave them (`Model.scores` of the text as it
-is, already cleaned): the loaded model must give the same within CANARY_TOLERANCE, which catches
-swapped labels, another tokenizer or graph, or a different runtime's answers.
+refused, not served unchecked. Its `canaries`, `[{"text": str, "score": float}, ...]` (at least
+one), are texts with the scam score the exported model gave them (`Model.scores` of the text as
+it is, already cleaned): the loaded model must give the same within CANARY_TOLERANCE, which
+catches swapped labels, another tokenizer or graph, or a different runtime's answers.
+
+model.json itself is sealed: its `metadata_sha256` is the sha256 of the rest of it as canonical
+JSON (keys sorted, no spaces, ASCII), so an edit after export (labels swapped, canaries deleted,
+a threshold changed) is refused rather than served under the same version. A deliberate edit is
+re-sealed with `python -m export.package DIR`, which first checks the canaries still hold.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ SCHEMA = 1
 # The model features serving can feed to graph inputs (see model.json "inputs").
 FEATURES = ("input_ids", "attention_mask", "token_type_ids")
 REQUIRED = ("name", "version", "labels", "positive_label", "threshold", "inputs", "output",
-            "tokenizer", "files", "sha256")
+            "tokenizer", "files", "sha256", "canaries")
+SEAL = "metadata_sha256"
 CANARY_TOLERANCE = 1e-3
 _HEX_DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 
@@ -94,10 +100,11 @@ def _validate_files(meta: dict, where: Path) -> None:
 
 
 def _validate_canaries(canaries: object, where: Path) -> None:
-    if not (isinstance(canaries, list) and all(
+    if not (isinstance(canaries, list) and canaries and all(
             isinstance(c, dict) and isinstance(c.get("text"), str) and _probability(c.get("score"))
             for c in canaries)):
-        raise ArtifactError(f'{where}: canaries must be a list of {{"text": string, "score": 0..1}}')
+        raise ArtifactError(f'{where}: canaries must be a list of at least one '
+                            f'{{"text": string, "score": 0..1}}')
 
 
 def _validate(meta: dict, where: Path) -> None:
@@ -124,7 +131,7 @@ def _validate(meta: dict, where: Path) -> None:
     if unknown:
         raise ArtifactError(f"{where}: inputs name unknown features {sorted(unknown)}")
     _validate_files(meta, where)
-    _validate_canaries(meta.get("canaries", []), where)
+    _validate_canaries(meta["canaries"], where)
     tokenizer = meta["tokenizer"]
     counts = [tokenizer.get(k) for k in ("max_tokens", "head_tokens", "pad_id")] if isinstance(
         tokenizer, dict) else []
@@ -145,6 +152,7 @@ def read(root: Path, verify: bool = True) -> Artifact:
         raise ArtifactError(f"{path} is unreadable: {error}") from None
     if not isinstance(meta, dict):
         raise ArtifactError(f"{path} is not a JSON object")
+    _check_seal(meta, path)
     _validate(meta, path)
     if verify:
         for file, expected in meta["sha256"].items():
@@ -155,10 +163,29 @@ def read(root: Path, verify: bool = True) -> Artifact:
     return Artifact(root, meta)
 
 
+def _seal_of(meta: dict) -> str:
+    rest = {key: value for key, value in meta.items() if key != SEAL}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def sealed(meta: dict) -> dict:
+    """`meta` with its seal: the sha256 of the rest of it as canonical JSON."""
+    return dict(meta, **{SEAL: _seal_of(meta)})
+
+
+def _check_seal(meta: dict, path: Path) -> None:
+    hint = "re-seal a deliberate edit with `python -m export.package <folder>`"
+    if SEAL not in meta:
+        raise ArtifactError(f"{path} is not sealed (no {SEAL}): {hint}")
+    if meta[SEAL] != _seal_of(meta):
+        raise ArtifactError(f"{path} does not match its {SEAL}: edited after export? {hint}")
+
+
 def write_metadata(root: Path, meta: dict) -> Path:
-    """Writes model.json with the sha256 of every file it names; keys sorted, stable."""
+    """Writes model.json with the sha256 of every file it names, sealed; keys sorted, stable."""
     meta = dict(meta, schema=SCHEMA)
     meta["sha256"] = {name: sha256(root / name) for name in sorted(meta["files"].values())}
+    meta = sealed(meta)
     path = root / METADATA
     path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path

@@ -45,7 +45,8 @@ def _client():
 
 
 def _describe(error: Exception, budget: float) -> str:
-    """A short reason for an API or transport error."""
+    """A short reason for an API, transport or credentials error, in this module's words: the
+    libraries' own text names hosts, ports and URLs, and gives advice for another setting."""
     from google.api_core import exceptions
 
     if isinstance(error, exceptions.RetryError):
@@ -60,7 +61,47 @@ def _describe(error: Exception, budget: float) -> str:
     status = getattr(getattr(error, "response", None), "status_code", None)  # resumable-media's errors
     if status:
         return f"HTTP {status}"
-    return f"{type(error).__name__}: {error}"
+    return _transport_reason(error)
+
+
+def _transport_reason(error: Exception) -> str:
+    import http.client
+
+    import requests
+    import urllib3
+    from google.auth import exceptions as auth
+
+    chain = _chain(error)
+    if isinstance(error, auth.DefaultCredentialsError):
+        return "no Google credentials (attach a service account, or set GOOGLE_APPLICATION_CREDENTIALS)"
+    if isinstance(error, auth.RefreshError):
+        return "the credentials were refused"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, http.client.IncompleteRead | requests.exceptions.ChunkedEncodingError
+                      | urllib3.exceptions.ProtocolError) for e in chain):
+        return "the download was cut off"
+    if any(isinstance(e, urllib3.exceptions.NewConnectionError) for e in chain):  # a timeout to urllib3
+        return "cannot connect to Cloud Storage"
+    if any(isinstance(e, requests.Timeout | TimeoutError | urllib3.exceptions.TimeoutError) for e in chain):
+        return "Cloud Storage did not answer in time"
+    if any(isinstance(e, requests.ConnectionError | ConnectionError | auth.TransportError) for e in chain):
+        return "cannot connect to Cloud Storage"
+    return f"unexpected {type(error).__name__}"
+
+
+def _chain(error: BaseException, depth: int = 12) -> list[BaseException]:
+    """The error and what caused it: requests wraps urllib3, which wraps the socket's error."""
+    found: list[BaseException] = []
+    pending = [error]
+    while pending and len(found) < depth:
+        current = pending.pop(0)
+        if current in found:
+            continue
+        found.append(current)
+        pending += [e for e in (current.__cause__, current.__context__, getattr(current, "reason", None),
+                                *getattr(current, "args", ())) if isinstance(e, BaseException)]
+    return found
 
 
 def _download(uri: str, target: Path, budget: float) -> None:

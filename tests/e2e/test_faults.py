@@ -42,7 +42,7 @@ def corrupt_tokenizer_and_rehash(root: Path) -> None:
 def name_inputs_the_graph_lacks(root: Path) -> None:
     meta = json.loads((root / artifact.METADATA).read_text())
     meta["inputs"] = {"input_ids": "token_ids", "attention_mask": "mask"}
-    (root / artifact.METADATA).write_text(json.dumps(meta))
+    (root / artifact.METADATA).write_text(json.dumps(artifact.sealed(meta)))
 
 
 def delete_tokenizer(root: Path) -> None:

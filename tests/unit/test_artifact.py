@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from export import package
 from function import artifact
 from function.model import Model
 from tests.support import HAM, MODEL, SCAM
@@ -17,11 +18,12 @@ def copy(tmp_path):
     return target
 
 
-def edit_meta(folder, change) -> None:
+def edit_meta(folder, change, seal: bool = True) -> None:
+    """Edits model.json; sealed again unless `seal` is false (as a hand edit would leave it)."""
     path = folder / artifact.METADATA
     meta = json.loads(path.read_text())
     change(meta)
-    path.write_text(json.dumps(meta))
+    path.write_text(json.dumps(artifact.sealed(meta) if seal else meta))
 
 
 def test_the_committed_artifact_is_whole_and_serves():
@@ -93,6 +95,8 @@ def test_threshold_override_changes_decisions_not_scores():
     (lambda m: m.update(canaries=[{"text": "x"}]), "canaries must be"),
     (lambda m: m.update(canaries={"text": "x", "score": 0.5}), "canaries must be"),
     (lambda m: m.update(canaries=[{"text": "x", "score": 1.5}]), "canaries must be"),
+    (lambda m: m.update(canaries=[]), "canaries must be a list of at least one"),  # issue 20, row 13
+    (lambda m: m.pop("canaries"), "lacks canaries"),
 ])
 def test_checksums_must_cover_every_file_and_canaries_be_well_formed(copy, change, message):
     edit_meta(copy, change)
@@ -126,3 +130,37 @@ def test_a_canary_off_by_more_than_the_tolerance_is_named(copy):
     edit_meta(copy, lambda m: m.update(canaries=canaries))
     with pytest.raises(artifact.ArtifactError, match="canary 'Hi Tom"):
         Model(artifact.read(copy), threads=1)
+
+
+# Issue 20, row 13: model.json edited after export is refused, not served under the same version.
+
+def test_labels_swapped_and_canaries_deleted_by_hand_are_refused(copy):
+    edit_meta(copy, lambda m: (m.update(labels=m["labels"][::-1]), m.pop("canaries")), seal=False)
+    with pytest.raises(artifact.ArtifactError, match="does not match its metadata_sha256"):
+        artifact.read(copy, verify=False)
+
+
+def test_any_edit_breaks_the_seal_and_an_unsealed_file_is_refused(copy):
+    edit_meta(copy, lambda m: m.update(threshold=0.5), seal=False)
+    with pytest.raises(artifact.ArtifactError, match="does not match its metadata_sha256"):
+        artifact.read(copy)
+    edit_meta(copy, lambda m: m.pop(artifact.SEAL), seal=False)
+    with pytest.raises(artifact.ArtifactError, match="is not sealed"):
+        artifact.read(copy)
+
+
+def test_reseal_accepts_a_deliberate_edit_and_refuses_swapped_labels(copy):
+    edit_meta(copy, lambda m: m.update(threshold=0.5), seal=False)
+    package.reseal(copy)
+    assert artifact.read(copy).meta["threshold"] == 0.5
+    edit_meta(copy, lambda m: m.update(labels=m["labels"][::-1]), seal=False)
+    with pytest.raises(artifact.ArtifactError, match="labels swapped"):
+        package.reseal(copy)
+    with pytest.raises(artifact.ArtifactError, match="does not match"):  # and nothing was sealed
+        artifact.read(copy)
+
+
+def test_the_committed_artifacts_are_sealed_with_canaries():
+    for folder in (MODEL, MODEL.parent / "model-minilm"):
+        meta = artifact.read(folder, verify=False).meta
+        assert meta[artifact.SEAL] and len(meta["canaries"]) >= 2
