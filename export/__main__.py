@@ -63,6 +63,10 @@ def _labels(records: list[corpus.Record]) -> list[int]:
     return [r.label for r in records]
 
 
+def _sources(records: list[corpus.Record]) -> list[str]:
+    return [r.source for r in records]
+
+
 def _served(family: Family, graph: bytes, trained, meta: dict, parent: Path) -> tuple[Path, Model]:
     """Stages an artifact with `graph` and loads it with the serving code itself."""
     extras = family.extras(trained) if family.extras else None
@@ -100,7 +104,8 @@ def _fold(family: Family, split: corpus.Split, args) -> dict:
     base = evaluate.baseline(_texts(split.train), _labels(split.train))
     result = {"sizes": split.sizes(), "train_seconds": round(seconds, 1)}
     for who, score in (("model", trained.predict), ("baseline", base)):
-        threshold = evaluate.choose_threshold(_labels(split.validation), score(_texts(split.validation)))
+        threshold = evaluate.choose_threshold(_labels(split.validation), score(_texts(split.validation)),
+                                              _sources(split.validation))
         result[who] = evaluate.metrics(_labels(split.test), score(_texts(split.test)), threshold)
     return result
 
@@ -194,9 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     train_seconds = time.perf_counter() - started
 
     progress.set_postfix_str(next(steps))
-    threshold = evaluate.choose_threshold(_labels(split.validation), model.scores(_texts(split.validation)))
+    threshold = evaluate.choose_threshold(_labels(split.validation), model.scores(_texts(split.validation)),
+                                          _sources(split.validation))
     base = evaluate.baseline(_texts(split.train), _labels(split.train))
-    base_threshold = evaluate.choose_threshold(_labels(split.validation), base(_texts(split.validation)))
+    base_threshold = evaluate.choose_threshold(_labels(split.validation), base(_texts(split.validation)),
+                                               _sources(split.validation))
     judged, test_scores = _judge(model.scores, split, held, threshold)
     judged_base, base_scores = _judge(base, split, held, base_threshold)
     reports = {"model": judged, "baseline": judged_base, "train_seconds": round(train_seconds, 1),

@@ -71,17 +71,23 @@ def metrics(labels: list[int], scores: np.ndarray, threshold: float) -> dict[str
     }
 
 
-def choose_threshold(labels: list[int], scores: np.ndarray, legit_flagged: float = MAX_LEGIT_FLAGGED,
-                     recall_given: float = 0.01) -> float:
+def choose_threshold(labels: list[int], scores: np.ndarray, sources: list[str] | None = None,
+                     legit_flagged: float = MAX_LEGIT_FLAGGED, recall_given: float = 0.01,
+                     least: int = 50) -> float:
     """The rule: on validation, the lowest threshold that flags at most `legit_flagged` (1 %) of
-    the legitimate texts catches the most scams at the false-alarm rate customers judge a filter
-    by; the highest that still catches as many, less `recall_given`, flags the fewest legitimate
-    texts unlike the validation data. Served: the midpoint of the two in log-odds (the widest
-    margin on both sides), to 0.001, within 0.001-0.999."""
+    the legitimate texts, overall and of every source with at least `least` of them (a customer
+    has one kind of mailbox: an average over kinds would hide the worst), catches the most scams
+    at the false-alarm rate customers judge a filter by; the highest that still catches as many,
+    less `recall_given`, flags the fewest legitimate texts unlike the validation data. Served: the
+    midpoint of the two in log-odds (the widest margin on both sides), to 0.001, in 0.001-0.999."""
     y, s = np.asarray(labels), np.clip(np.asarray(scores, dtype=np.float64), 1e-6, 1 - 1e-6)
-    recall, low = recall_at(y, s, legit_flagged)
+    low = recall_at(y, s, legit_flagged)[1]
+    for source in sorted(set(sources or [])):
+        mine = np.array([name == source for name in sources])
+        if np.sum(mine & (y == 0)) >= least:
+            low = max(low, recall_at(np.where(mine, y, 1), s, legit_flagged)[1])
     scams = np.sort(s[y == 1])[::-1]
-    kept = int(np.ceil((recall - recall_given) * len(scams)))
+    kept = int(np.ceil((np.mean(scams >= low) - recall_given) * len(scams))) if len(scams) else 0
     high = max(float(scams[kept - 1]), low) if kept > 0 else low
     low, high = np.clip([low, high], 1e-6, 1 - 1e-6)
     middle = (np.log(low / (1 - low)) + np.log(high / (1 - high))) / 2

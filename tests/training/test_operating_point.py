@@ -36,3 +36,20 @@ def test_metrics_report_both_operating_points_only_with_both_labels():
     assert both["legit_flagged"] == 0.5 and both["recall_at_1pct"] == 1.0
     legit_only = metrics([0, 0], np.array([0.1, 0.6]), 0.5)
     assert legit_only["recall_at_1pct"] is None and legit_only["legit_flagged"] == 0.5
+
+
+def test_no_source_of_legitimate_mail_sees_more_than_one_percent_flagged():
+    rng = np.random.default_rng(1)
+    quiet, loud, scams = rng.beta(2, 12, 2000), rng.beta(4, 6, 100), rng.beta(9, 2, 300)
+    scores = np.concatenate([quiet, loud, scams])
+    labels = [0] * 2100 + [1] * 300
+    sources = ["quiet"] * 2000 + ["loud"] * 100 + ["scams"] * 300
+    overall = choose_threshold(labels, scores)
+    per_source = choose_threshold(labels, scores, sources)
+    assert np.mean(loud >= overall) > 0.01  # the average hides the loud source...
+    assert np.mean(loud >= per_source) <= 0.01 < np.mean(loud >= overall)  # ...the rule does not
+    # A source with fewer than 50 legitimate texts is too small to cap alone.
+    assert choose_threshold(labels, scores, ["quiet"] * 2000 + ["x"] * 100 + ["scams"] * 300) == per_source
+    assert choose_threshold(labels[:2030] + labels[2100:], np.concatenate([quiet, loud[:30], scams]),
+                            sources[:2030] + sources[2100:]) == choose_threshold(
+        labels[:2030] + labels[2100:], np.concatenate([quiet, loud[:30], scams]))
