@@ -8,8 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support import Server, start_server
+
+# `make test` and `make test-fast` run the property tests derandomized (HYPOTHESIS_PROFILE=derandomized):
+# a push never fails on luck. `make soak` keeps the random search (the default profile).
+settings.register_profile("derandomized", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 FAST_TIERS = ("unit", "app")  # in process, no server: seconds
 

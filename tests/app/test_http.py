@@ -10,9 +10,8 @@ import time
 
 import pytest
 
-from function import lazy
-from function.web import routes
-from tests.asgi import call, environment, post, post_json
+from function.web import app as web
+from tests.asgi import call, environment, plane, post, post_json
 from tests.support import DOCUMENT_TEXT, HAM, SCAM
 
 LIMIT = 1 << 20
@@ -30,7 +29,7 @@ def test_the_document_exchange():
 
 def test_http_scores_equal_the_model_in_process():
     reply = post_json("/predict", {"texts": [SCAM, HAM]})
-    model = lazy.get()
+    model = plane().load()
     from function import mail
 
     expected = model.scores([mail.clean(SCAM), mail.clean(HAM)])
@@ -69,8 +68,8 @@ def test_unknown_paths_are_404_in_their_protocols_shape(path, v2):
 
 
 def test_every_route_answers_head_or_its_methods():
-    for route in routes.ROUTES:
-        path = route.path.replace("{name}", "scam").replace("{version}", lazy.get().version)
+    for route in web.ROUTES:
+        path = route.path.replace("{name}", "scam").replace("{version}", plane().load().version)
         for method in route.methods:
             body = b"{}" if method == "POST" else None
             reply = call(path, method, body, {"Content-Type": "application/json"})
@@ -202,7 +201,7 @@ def test_cors_answers_exactly_the_allowed_origins():
 def test_openapi_lists_the_route_table():
     document = call("/openapi.json").json()
     documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops}
-    assert documented == {(route.path, method) for route in routes.ROUTES for method in route.methods}
+    assert documented == {(route.path, method) for route in web.ROUTES for method in route.methods}
 
 
 def test_hardening_headers_on_every_answer():
@@ -210,3 +209,59 @@ def test_hardening_headers_on_every_answer():
         assert reply.headers["x-content-type-options"] == "nosniff"
         assert reply.headers["cache-control"] == "no-store"
     assert call("/").headers["cache-control"] == "public, max-age=300"
+
+
+V2_TEXT = {"name": "text", "datatype": "BYTES", "shape": [1], "data": [SCAM]}
+
+
+@pytest.mark.parametrize("outputs", [[{"name": "score"}] * 2, [{"name": "label"}, {"name": "score"}] * 2,
+                                     [{"name": "score"}] * 58_154])
+def test_repeated_or_excess_v2_outputs_are_400(outputs):
+    """Issue 20, row 3: 58,154 outputs made an 82 MB answer."""
+    body = json.dumps({"inputs": [V2_TEXT], "outputs": outputs}, separators=(",", ":")).encode()
+    assert len(body) < LIMIT
+    reply = post("/v2/models/scam/infer", body, "application/json")
+    assert reply.status == 400 and "output" in reply.json()["error"]
+    assert len(reply.body) < 300
+
+
+LONE = "\ud800"
+
+
+@pytest.mark.parametrize("document", [
+    {"text": SCAM, "explain": LONE}, {"text": SCAM, "threshold": LONE}, {"text": LONE},
+    {"texts": [SCAM, LONE], "explain": True}, {"text": f"claim your{LONE}prize now, wire{LONE}the fee",
+                                              "explain": "all"},
+    {LONE: LONE}])
+def test_a_lone_surrogate_in_any_json_field_is_400_json_or_200(document):
+    """Issue 20, row 6: never a 500."""
+    reply = post("/predict", json.dumps(document).encode(), "application/json")
+    assert reply.status in (200, 400) and reply.headers["content-type"] == "application/json"
+    reply.json()
+
+
+@pytest.mark.parametrize("change", [
+    {"id": LONE}, {"parameters": {"threshold": LONE}},
+    {"inputs": [{**V2_TEXT, "parameters": {"binary_data_size": LONE}}]},
+    {"inputs": [{**V2_TEXT, "data": [f"claim your{LONE}prize"]}]}, {"inputs": [{**V2_TEXT, "name": LONE}]}])
+def test_a_lone_surrogate_in_any_v2_field_is_400_json_or_200(change):
+    reply = post_json("/v2/models/scam/infer", {"inputs": [V2_TEXT], **change})
+    assert reply.status in (200, 400) and reply.headers["content-type"] == "application/json"
+    if reply.status == 200 and "id" in change:
+        assert reply.json()["id"] == LONE
+
+
+def test_every_prediction_has_a_band_and_every_answer_the_uncertain_range():
+    model = plane().load()
+    low, high = model.band
+    one = post_json("/predict", {"text": SCAM}).json()
+    assert one["uncertain"] == [low, high] and one["band"] == "scam"
+    every = post_json("/predict", {"texts": [SCAM, HAM, DOCUMENT_TEXT]}).json()
+    assert every["uncertain"] == [low, high]
+    for row in every["predictions"]:
+        expected = "uncertain" if low <= row["score"] < high else "scam" if row["prediction"] else "not_scam"
+        assert row["band"] == expected
+    moved = post_json("/predict", {"texts": [SCAM, HAM], "threshold": 0.9}).json()
+    shift = 0.9 - model.threshold
+    assert moved["uncertain"] == pytest.approx([min(1, max(0, low + shift)), min(1, max(0, high + shift))])
+    assert post("/predict", SCAM.encode()).body == b"true"  # text/plain unchanged

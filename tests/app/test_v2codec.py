@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tritonclient.utils import deserialize_bytes_tensor, serialize_byte_tensor
 
-from function.web import v2codec
+from function.web import v2 as v2codec
 
 TEXTS = st.lists(st.text(st.characters(codec="utf-8"), max_size=200), max_size=20)
 
