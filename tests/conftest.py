@@ -17,15 +17,6 @@ from tests.support import Server, start_server
 settings.register_profile("derandomized", derandomize=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-FAST_TIERS = ("unit", "app")  # in process, no server: seconds
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Marks every test `fast` (tests/unit, tests/app) or `process` (real servers, gcloud, podman)."""
-    for item in items:
-        item.add_marker("fast" if item.path.parent.name in FAST_TIERS else "process")
-
-
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator:
     """A factory: serve(env) starts a fresh server; all are stopped after the test."""
