@@ -249,6 +249,8 @@ async def model_ready(call: Call) -> Response:
 
 
 async def infer(call: Call) -> Response:
+    if call.plane.model is None:  # a model that cannot load answers 503 before the body is looked at
+        await call.plane.loaded()
     try:
         header, binary = split(call.body, call.request.headers.get(HEADER_LENGTH))
         tensor = decode_input(header, binary, call.limits.max_batch)
