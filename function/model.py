@@ -96,8 +96,8 @@ class Model:
 
     def uncertain(self, cut: float) -> tuple[float, float]:
         """The uncertain band at the threshold `cut`: model.json's, moved with the threshold."""
-        shift = cut - self._trained_threshold
-        return min(1.0, max(0.0, self.band[0] + shift)), min(1.0, max(0.0, self.band[1] + shift))
+        shift = cut - self._trained_threshold  # rounded: 0.38 - 0.1 is 0.27999999999999997
+        return tuple(round(min(1.0, max(0.0, edge + shift)), 9) for edge in self.band)
 
     @functools.cached_property
     def tables(self) -> explain.Linear | None:
