@@ -163,12 +163,12 @@ def occlusion(score_of, cleaned: str, score: float, both: bool) -> list[Span]:
     if len(ranges) < 2:  # deleting the only sentence leaves nothing to score
         return []
     without = score_of([cleaned[:s] + " " + cleaned[e:] for s, e in ranges])
-    full = _logit(score)
-    spans = [Span(s, e, full - _logit(float(p))) for (s, e), p in zip(ranges, without, strict=True)]
+    full = logit(score)
+    spans = [Span(s, e, full - logit(float(p))) for (s, e), p in zip(ranges, without, strict=True)]
     return [span for span in spans if span.weight > 0 or (both and span.weight < 0)]
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
     p = min(max(p, 1e-7), 1 - 1e-7)
     return float(np.log(p / (1 - p)))
 
@@ -184,7 +184,7 @@ def locate(spans: list[Span], cleaned: str, submitted: str, both: bool) -> tuple
     seen: set[str] = set()
     scale = len(sent) / max(1, len(cleaned))
     for span in sorted(spans, key=lambda s: -abs(s.weight)):
-        start, end = _whole_words(cleaned, span.start, span.end)
+        start, end = whole_words(cleaned, span.start, span.end)
         phrase = [w.lower() for w in _WORD_RE.findall(cleaned[start:end])]
         key = " ".join(phrase)
         if key in seen or all(w in FUNCTION_WORDS for w in phrase):
@@ -199,7 +199,7 @@ def locate(spans: list[Span], cleaned: str, submitted: str, both: bool) -> tuple
     return (*raising, *lowering)
 
 
-def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
@@ -237,22 +237,3 @@ class _Words:
             if best is None or abs(place[0] - near) < abs(best[0] - near):
                 best = place
         return best
-
-
-def deletion_drops(model, cleaned: str, rng) -> tuple[float, float]:
-    """Faithfulness of one cleaned text's reasons: (drop of its logit when its top 3 reason spans
-    are deleted, drop when 3 random spans of the same lengths are). Logits, not probabilities: a
-    score of 0.9999 has no room left to show a drop."""
-    score = float(model.scores([cleaned])[0])
-    strongest = sorted(model.reasons(cleaned, score, False), key=lambda s: -s.weight)[:3]
-    top = [Span(*_whole_words(cleaned, s.start, s.end), s.weight) for s in strongest]  # as shown
-    lengths = [s.end - s.start for s in top]
-    picked = [(start, start + n) for n in lengths for start in [rng.randrange(max(1, len(cleaned) - n + 1))]]
-    drops = []
-    for spans in (top, [Span(s, e, 0.0) for s, e in picked]):
-        kept, last = [], 0
-        for span in sorted(spans, key=lambda s: s.start):
-            kept.append(cleaned[last:max(last, span.start)])
-            last = max(last, span.end)
-        drops.append(_logit(score) - _logit(float(model.scores([" ".join([*kept, cleaned[last:]])])[0])))
-    return drops[0], drops[1]

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from export.__main__ import main as export_main
+from export.faithfulness import deletion_drops
 from function import artifact, explain, mail
 from function.model import Model
 from tests.app.test_explain import PASTED
@@ -52,9 +53,6 @@ def fast(fixture_art) -> Model:
     return model
 
 
-def _logit(p: float) -> float:
-    return float(np.log(p / (1 - p)))
-
 
 @pytest.mark.parametrize("text", [PASTED, "winner " * 3, "patch review", " ".join(SCAM_WORDS * 900)])
 def test_the_shares_sum_to_the_graphs_logit(fast, text):
@@ -66,7 +64,7 @@ def test_the_shares_sum_to_the_graphs_logit(fast, text):
     assert (offsets[:, 0] >= 0).all() and (offsets[:, 1] <= len(cleaned)).all()
     _, _, shares, logit = fast.tables.shares(ids)
     assert abs(shares.sum() + fast.tables.bias - logit) < 1e-9
-    assert abs(logit - _logit(fast.scores([cleaned])[0])) < 1e-4
+    assert abs(logit - explain.logit(fast.scores([cleaned])[0])) < 1e-4
 
 
 def test_a_long_texts_tail_offsets_point_at_its_own_words(fast):
@@ -111,7 +109,8 @@ def test_occlusion_without_tables_uses_at_most_16_runs(fixture_art, tmp_path):
     strongest = max(spans, key=lambda s: s.weight)
     assert "lottery" in text[strongest.start:strongest.end]
     without = text[:strongest.start] + " " + text[strongest.end:]
-    assert abs(strongest.weight - (_logit(score) - _logit(model.scores([without])[0]))) < 1e-9
+    assert abs(strongest.weight - (explain.logit(score) - explain.logit(model.scores([without])[0]))) \
+        < 1e-9
 
 
 def test_deleting_the_top_3_reasons_lowers_the_score_more_than_3_random_spans(fast, fixture_art):
@@ -120,7 +119,7 @@ def test_deleting_the_top_3_reasons_lowers_the_score_more_than_3_random_spans(fa
     texts = [mail.message_text(raw) for raw in fixture_art[1]["scam"]]
     wins, top_drops, random_drops = 0, [], []
     for text in texts:
-        top, drop = explain.deletion_drops(fast, text, rng)
+        top, drop = deletion_drops(fast, text, rng)
         wins += top > drop
         top_drops.append(top)
         random_drops.append(drop)
