@@ -1,5 +1,5 @@
-"""The HTTP contract's refusals, written once: tests/app/test_contract.py runs each in process
-(functions-framework's app, no socket) and tests/e2e/test_contract.py against a real server."""
+"""The HTTP contract's exchanges and refusals, written once: tests/app/test_contract.py runs each in
+process (functions-framework's app, no socket) and tests/e2e/test_contract.py against a real server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 from function.contract import ErrorCode
-from tests.support import Reply
+from tests.support import DOCUMENT_TEXT, HAM, SCAM, Reply
 
 LIMIT = 1 << 20  # MAX_BODY_BYTES, the default
 
@@ -77,6 +77,36 @@ REFUSALS = [
     Case("an unknown path", None, None, ErrorCode.NOT_FOUND, path="/nope", method="GET"),
     Case("a path below /predict", b"x", "text/plain", ErrorCode.NOT_FOUND, path="/predict/extra"),
 ]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A request the contract answers 200, and the exact body it answers with."""
+
+    name: str
+    body: bytes
+    content_type: str | None
+    answer: bytes
+    media_type: str = "text/plain"
+
+    def request(self) -> tuple[str, str, bytes, dict[str, str]]:
+        return "POST", "/predict", self.body, {"Content-Type": self.content_type} if self.content_type else {}
+
+
+EXCHANGES = [
+    Exchange("the design document's", DOCUMENT_TEXT.encode(), "text/plain", b"false"),
+    Exchange("a scam", SCAM.encode(), "text/plain; charset=utf-8", b"true"),
+    Exchange("a legitimate e-mail", HAM.encode(), "text/plain", b"false"),
+    Exchange("no Content-Type", SCAM.encode(), None, b"true"),
+    Exchange("latin-1", HAM.encode("latin-1"), "text/plain; charset=iso-8859-1", b"false"),
+    Exchange("utf-16", SCAM.encode("utf-16"), "text/plain; charset=utf-16", b"true"),
+]
+
+
+def check_exchange(reply: Reply, exchange: Exchange) -> None:
+    assert (reply.status, reply.body) == (200, exchange.answer), exchange.name
+    assert reply.headers["content-type"].startswith(exchange.media_type)
+    assert reply.headers["content-length"] == str(len(exchange.answer))
 
 
 def check_refusal(reply: Reply, case: Case) -> None:

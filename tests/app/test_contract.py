@@ -1,4 +1,5 @@
-"""The contract's refusals (tests/contract_cases.py), in process through the deployed app."""
+"""The contract's exchanges and refusals (tests/contract_cases.py), in process through the deployed app,
+and one charset policy for every way text arrives."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import pytest
 
 from function import mail
 from tests.asgi import call, post
-from tests.contract_cases import REFUSALS, Case, check_refusal
+from tests.contract_cases import EXCHANGES, REFUSALS, Case, Exchange, check_exchange, check_refusal
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda exchange: exchange.name)
+def test_the_plain_exchange(exchange: Exchange):
+    method, path, body, headers = exchange.request()
+    check_exchange(call(path, method, body, headers), exchange)
 
 
 @pytest.mark.parametrize("case", REFUSALS, ids=lambda case: case.name)

@@ -21,12 +21,6 @@ def error_code(reply) -> str:
     return reply.json()["error"]["code"]
 
 
-def test_the_document_exchange():
-    reply = post("/predict", DOCUMENT_TEXT.encode())
-    assert (reply.status, reply.body) == (200, b"false")
-    assert reply.headers["content-type"] == "text/plain; charset=utf-8"
-
-
 def test_http_scores_equal_the_model_in_process():
     reply = post_json("/predict", {"texts": [SCAM, HAM]})
     model = plane().load()
@@ -121,12 +115,6 @@ def test_codecs_that_are_not_text_encodings_are_415(charset):
 def test_a_declared_json_charset_is_honoured_or_refused(charset, status):
     reply = post("/predict", json.dumps({"text": SCAM}).encode(), f"application/json; charset={charset}")
     assert reply.status == status
-
-
-def test_text_in_a_declared_charset_is_decoded():
-    reply = post("/predict", SCAM.encode("utf-16"), "text/plain; charset=utf-16")
-    assert (reply.status, reply.body) == (200, b"true")
-    assert post("/predict", b"\xff\xfe\xfd", "text/plain").status == 400
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "x-unknown"])

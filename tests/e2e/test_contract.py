@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from tests.contract_cases import REFUSALS, Case, check_refusal
-from tests.support import DOCUMENT_TEXT, HAM, SCAM, call
+from tests.contract_cases import EXCHANGES, REFUSALS, Case, Exchange, check_exchange, check_refusal
+from tests.support import HAM, SCAM, call
 
 RAW_SCAM = (
     "From: \"Mr. Okoro\" <okoro@example.net>\r\nTo: you@example.com\r\n"
@@ -35,29 +35,6 @@ def assert_error(reply, status: int, code: str) -> None:
     assert error["code"] == code
     assert error["message"]
     assert "Traceback" not in reply.body.decode()
-
-
-def test_design_document_exchange(base_url):
-    reply = post(base_url, DOCUMENT_TEXT.encode(), "text/plain")
-    assert reply.status == 200
-    assert reply.headers["content-type"].startswith("text/plain")
-    assert reply.body == b"false"
-    assert reply.headers["content-length"] == "5"
-
-
-def test_plain_text_scam_is_true(base_url):
-    assert post(base_url, SCAM.encode(), "text/plain; charset=utf-8").body == b"true"
-    assert post(base_url, HAM.encode(), "text/plain").body == b"false"
-
-
-def test_no_content_type_reads_plain_text(base_url):
-    reply = post(base_url, SCAM.encode(), None)
-    assert (reply.status, reply.body) == (200, b"true")
-
-
-def test_plain_text_in_a_declared_charset(base_url):
-    reply = post(base_url, HAM.encode("latin-1"), "text/plain; charset=iso-8859-1")
-    assert (reply.status, reply.body) == (200, b"false")
 
 
 def test_json_single(base_url):
@@ -140,6 +117,13 @@ def test_healthz_and_readyz(base_url):
     assert call(base_url + "/healthz").json() == {"status": "ok"}
     ready = call(base_url + "/readyz")
     assert ready.status == 200 and ready.json()["status"] == "ready"
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda exchange: exchange.name)
+def test_the_plain_exchange(base_url, exchange: Exchange):
+    """The table tests/app/test_contract.py runs in process, here against a real server."""
+    method, path, body, headers = exchange.request()
+    check_exchange(call(base_url + path, method, body, headers), exchange)
 
 
 @pytest.mark.parametrize("case", REFUSALS, ids=lambda case: case.name)
