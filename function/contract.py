@@ -230,6 +230,21 @@ def predict_request(document: dict, limits: Limits) -> PredictRequest:
     return PredictRequest([text(item, f"{key}[{i}]") for i, item in enumerate(items)], batch=True, **options)
 
 
+# The Open Inference Protocol (V2): the model's one input and its outputs (function/web/v2.py).
+
+V2_INPUT = "text"  # one BYTES tensor, one e-mail per element, any shape
+V2_OUTPUTS = {"label": "BYTES", "score": "FP32"}  # each of the input's shape, each asked for at most once
+V2_ALIAS = "scam"  # a model name that stays the same when the artifact (and its name) changes
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A V2 request's input, decoded."""
+
+    texts: list[str]  # row-major, as sent (not cleaned)
+    shape: list[int]
+
+
 # Answers.
 
 @dataclass(frozen=True)

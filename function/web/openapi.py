@@ -20,13 +20,14 @@ from function.contract import (
     MAX_REASONS,
     THRESHOLD_RANGE,
     UNCERTAIN_HALF_WIDTH,
+    V2_INPUT,
+    V2_OUTPUTS,
     ErrorCode,
     Limits,
     dumps,
 )
 from function.limits import MAX_DIMS
 from function.settings import settings
-from function.web import v2
 
 if TYPE_CHECKING:
     from function.web.app import Call
@@ -216,7 +217,7 @@ def _schemas() -> dict:
                            '{"threshold": t}, 0 < t < 1, decides label at t for this call'},
             "inputs": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
                 "type": "object", "required": ["name", "datatype", "shape"], "properties": {
-                    "name": _enum(v2.INPUT),
+                    "name": _enum(V2_INPUT),
                     "datatype": _enum("BYTES"),
                     "shape": {"type": "array", "minItems": 1, "maxItems": MAX_DIMS,
                               "items": {"type": "integer", "minimum": 0}},
@@ -224,9 +225,9 @@ def _schemas() -> dict:
                     "parameters": {"description": '{"binary_data_size": N}: the tensor follows the JSON'},
                 }}},
             "outputs": {"type": "array", "nullable": True, "description": "null or absent: every output",
-                        "maxItems": len(v2.OUTPUTS), "uniqueItems": True,
+                        "maxItems": len(V2_OUTPUTS), "uniqueItems": True,
                         "items": {"type": "object", "required": ["name"],
-                                  "properties": {"name": _enum(*v2.OUTPUTS)}}},
+                                  "properties": {"name": _enum(*V2_OUTPUTS)}}},
         }},
         "InferResponse": {"type": "object", "required": ["model_name", "model_version", "outputs"],
                           "properties": {"model_name": STRING, "model_version": STRING, "id": STRING,

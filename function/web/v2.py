@@ -23,14 +23,16 @@ from __future__ import annotations
 import json
 import math
 import struct
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from starlette.responses import Response
 
 from function import contract
-from function.contract import ApiError, ErrorCode, dumps, shown
+from function.contract import V2_ALIAS as ALIAS
+from function.contract import V2_INPUT as INPUT
+from function.contract import V2_OUTPUTS as OUTPUTS
+from function.contract import ApiError, ErrorCode, Tensor, dumps, shown
 from function.limits import MAX_DIMS, MAX_LENGTH_DIGITS
 from function.model import Model
 from function.settings import settings
@@ -38,18 +40,8 @@ from function.settings import settings
 if TYPE_CHECKING:
     from function.web.app import Call
 
-INPUT = "text"
-OUTPUTS = {"label": "BYTES", "score": "FP32"}
-
-
 class Malformed(ValueError):
     """The request does not follow the protocol or this model's signature."""
-
-
-@dataclass(frozen=True)
-class Tensor:
-    texts: list[str]  # row-major, as sent (not cleaned)
-    shape: list[int]
 
 
 def split(body: bytes, header_length: str | None) -> tuple[dict, bytes]:
@@ -204,7 +196,6 @@ def encode_output(answer: dict, labels: list[str], scores: list[float], shape: l
 
 # The handlers.
 
-ALIAS = "scam"  # stays the same when the artifact (and its name) changes
 HEADER_LENGTH = "Inference-Header-Content-Length"
 
 
