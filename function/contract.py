@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from function.settings import Settings
 
 DEFAULT_MAX_BATCH = 64  # texts per request unless MAX_BATCH says otherwise; the client's batch size too
+DEFAULT_MAX_BODY_BYTES = 1 << 20  # unless MAX_BODY_BYTES says otherwise
 THRESHOLD_RANGE = (0.0, 1.0)  # a threshold lies strictly between these
 # A score is "uncertain" when lo <= score < hi: [lo, hi] is model.json's optional "uncertain"
 # (0 <= lo <= threshold <= hi <= 1), else threshold -+ UNCERTAIN_HALF_WIDTH clipped to [0, 1]; a
@@ -109,7 +110,7 @@ class Limits:
     """The bounds a request is checked against, from the settings."""
 
     max_batch: int = DEFAULT_MAX_BATCH
-    max_body_bytes: int = 1 << 20
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:

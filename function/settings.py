@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from function.contract import DEFAULT_MAX_BATCH, in_threshold_range
+from function.contract import DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES, in_threshold_range
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
 
@@ -125,7 +125,7 @@ class Settings:
             cache_dir=Path(env.get("MODEL_CACHE_DIR", "").strip() or "/tmp/model-cache"),
             fetch_timeout=float(_int(env, "MODEL_FETCH_TIMEOUT", 60)),
             retry_seconds=_seconds(env, "MODEL_RETRY_SECONDS", 1.0),
-            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1 << 20),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             max_batch=_int(env, "MAX_BATCH", DEFAULT_MAX_BATCH),
             threads=_threads(env, warnings),
             preload=_bool(env, "MODEL_PRELOAD"),

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from function.contract import ErrorCode
+from function.contract import DEFAULT_MAX_BODY_BYTES, ErrorCode
 from tests.support import DOCUMENT_TEXT, HAM, SCAM, Reply
 
-LIMIT = 1 << 20  # MAX_BODY_BYTES, the default
+LIMIT = DEFAULT_MAX_BODY_BYTES  # the servers under test run with the default
 
 
 @dataclass(frozen=True)
