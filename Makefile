@@ -4,7 +4,7 @@ VENV   ?= .venv
 PORT   ?= 8080
 BIN    := $(VENV)/bin
 
-.PHONY: help run test lint model adapt bench soak clean
+.PHONY: help run test test-fast lint model adapt bench soak clean
 
 ## help: this list
 help:
@@ -18,7 +18,12 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.test: requirements.txt requirements-train.txt requirements-bench.txt requirements-test.txt | $(BIN)/python
+$(VENV)/.fast: requirements.txt requirements-fast.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-fast.txt
+	touch $@
+
+$(VENV)/.test: requirements.txt requirements-fast.txt requirements-train.txt requirements-bench.txt \
+		requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
@@ -28,14 +33,23 @@ run: $(VENV)/.runtime
 	  "the model loads on the first request; Ctrl-C stops"
 	$(BIN)/functions-framework --source main.py --target predict --port $(PORT)
 
-## test: lint, the fast in-process tier, then the tests with real processes and the container
-## (installs Debian's chromium and wrk if missing); pytest prints each tier's time
+# Tiers are folders (pyproject.toml). Property tests run derandomized here: a push never fails on
+# luck; `make soak` keeps the random search.
+FAST_TIERS := tests/unit tests/app
+TESTS_ENV  := HYPOTHESIS_PROFILE=derandomized
+
+## test-fast: the in-process tiers (tests/unit, tests/app), installing only what they need; seconds
+test-fast: $(VENV)/.fast
+	$(TESTS_ENV) $(BIN)/python -m pytest -q $(FAST_TIERS)
+
+## test: lint, the fast tiers, then training (export, bulk), the tests with real processes and the
+## container (installs Debian's chromium and wrk if missing); pytest prints each tier's time
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	@command -v chromium >/dev/null && command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q chromium wrk; }
-	$(BIN)/python -m pytest -m fast
+	$(TESTS_ENV) $(BIN)/python -m pytest $(FAST_TIERS)
 	$(MAKE) --no-print-directory -f bulk/bulk.mk bulk-venv
-	$(BIN)/python -m pytest -m process
+	$(TESTS_ENV) $(BIN)/python -m pytest tests/training tests/bulk tests/e2e
 	scripts/container-test.sh
 
 lint: $(VENV)/.test

@@ -20,6 +20,7 @@ from bulk import gcs, inputs, output, progress
 from bulk.fetch import local_artifact
 from bulk.sources import Columns
 from function import artifact, store
+from function.contract import DEFAULT_MAX_BATCH, in_threshold_range
 
 ROOT = Path(__file__).resolve().parent.parent
 REMOTE = ("DataflowRunner",)  # runners whose workers are other machines
@@ -46,7 +47,8 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
                         help="scores.jsonl or scores.csv (local or gs://); dead letters, counts beside it")
     parser.add_argument("--model", default=str(ROOT / "model"), help="the artifact: a folder or gs://B/prefix/")
     parser.add_argument("--threshold", type=float, help="decision threshold (default: the artifact's)")
-    parser.add_argument("--batch-size", type=int, default=64, help="texts per model call (default 64)")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_MAX_BATCH,
+                        help=f"texts per model call (default {DEFAULT_MAX_BATCH})")
     parser.add_argument("--text-column", default="text", help="CSV column / JSONL field with the text")
     parser.add_argument("--id-column", default="id", help="CSV column / JSONL field with an id, if any")
     parser.add_argument("--threads", type=int,
@@ -66,7 +68,7 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
         parser.error(f"unexpected {stray}: give Beam's options as --name=value, after the INPUTs")
     if args.batch_size < 1 or args.direct_num_workers < 1 or (args.threads is not None and args.threads < 1):
         parser.error("--batch-size, --direct_num_workers and --threads must be at least 1")
-    if args.threshold is not None and not 0 < args.threshold < 1:
+    if args.threshold is not None and not in_threshold_range(args.threshold):
         parser.error("--threshold must be between 0 and 1")
     return args, beam_args
 

@@ -15,6 +15,7 @@ from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 
 from bulk import progress
 from bulk.fetch import local_artifact
+from function.contract import DEFAULT_MAX_BATCH
 from function.model import Model
 
 
@@ -22,7 +23,7 @@ class ScamModelHandler(ModelHandler[str, dict, Model]):
     """Texts (already cleaned by function.mail) -> {"score", "prediction", "label", "model", "version"}."""
 
     def __init__(self, model_uri: str, *, threads: int = 1, threshold: float | None = None,
-                 batch_size: int = 64, progress_dir: str | None = None) -> None:
+                 batch_size: int = DEFAULT_MAX_BATCH, progress_dir: str | None = None) -> None:
         super().__init__(min_batch_size=batch_size, max_batch_size=batch_size)
         self._uri = model_uri
         self._threads = threads

@@ -17,6 +17,7 @@ from apache_beam.pvalue import AsDict, AsSingleton, TaggedOutput
 
 from bulk import gcs, output, parse, progress, sources
 from bulk.handler import ScamModelHandler
+from function.contract import DEFAULT_MAX_BATCH
 
 DEAD = "dead"
 
@@ -29,7 +30,7 @@ class Job:
     columns: sources.Columns = field(default_factory=sources.Columns)
     threads: int = 1
     threshold: float | None = None
-    batch_size: int = 64
+    batch_size: int = DEFAULT_MAX_BATCH
     progress_dir: str | None = None
 
 

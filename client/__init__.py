@@ -39,6 +39,7 @@ class Prediction:
     version: str
     threshold: float | None = None  # the one that decided `prediction`
     reasons: tuple[Reason, ...] | None = None  # when asked for with explain=
+    band: str | None = None  # "not_scam", "uncertain" or "scam" (the answer's uncertain band)
 
 
 class ClientError(RuntimeError):
@@ -114,7 +115,7 @@ def _prediction(row: dict, answer: dict) -> Prediction:
     reasons = row.get("reasons")
     return Prediction(row["prediction"], row["label"], row["score"], answer["model"]["name"],
                       answer["model"]["version"], answer.get("threshold"),
-                      None if reasons is None else tuple(Reason(**r) for r in reasons))
+                      None if reasons is None else tuple(Reason(**r) for r in reasons), row.get("band"))
 
 
 def _refusal(error: urllib.error.HTTPError) -> ClientError:

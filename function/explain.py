@@ -21,21 +21,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from tokenizers import Tokenizer
 
-from function.limits import CHARS_PER_TOKEN, MIN_WINDOW_CHARS
-from function.tokens import Encoding
+from function.contract import MAX_REASONS, Prediction, Reason
+from function.limits import MAX_CHARS, MAX_PHRASE_WORDS, OCCLUSION_UNITS
 
-MAX_REASONS = 5  # per sign
+if TYPE_CHECKING:
+    from function.model import Model
+
 CANDIDATES = 12  # strongest n-gram occurrences of each sign merged into phrases
-OCCLUSION_UNITS = 16  # extra graph runs per text for a model without exact contributions
-MAX_PHRASE_WORDS = 40  # a longer phrase is not searched for (its regex would cost more)
-MAX_MATCHES = 64  # occurrences of a phrase in the submitted text considered
 _WORD_RE = re.compile(r"\w+")
+_WORD_OR_TAG_RE = re.compile(r"<[^<>]{0,200}>|(\w+)")  # a tag's words are not the text's
 _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
-_GAP = r"(?:[^\w<]|<[^<>]{0,200}>)+"  # between two words: non-word characters or HTML tags
+# Words that say nothing alone: a reason made only of them is not shown.
+FUNCTION_WORDS = frozenset((
+    "a", "an", "the", "this", "that", "these", "those", "it", "its", "is", "are", "was", "be", "been",
+    "to", "of", "in", "on", "at", "by", "for", "from", "with", "as", "and", "or", "but", "not", "no", "if",
+    "so", "do", "does", "you", "your", "yours", "we", "our", "us", "i", "me", "my", "he", "she", "they",
+    "them", "their", "his", "her", "him", "email", "e", "mail", "message", "here", "there", "please",
+    "dear", "hi", "hello",
+))
 
 
 @dataclass(frozen=True)
@@ -43,17 +50,6 @@ class Span:
     start: int
     end: int
     weight: float
-
-
-@dataclass(frozen=True)
-class Reason:
-    start: int  # into the submitted text
-    end: int
-    text: str
-    weight: float
-
-    def to_json(self) -> dict:
-        return {"start": self.start, "end": self.end, "text": self.text, "weight": round(self.weight, 4)}
 
 
 class Linear:
@@ -97,29 +93,30 @@ class Linear:
         return np.concatenate(starts), np.concatenate(orders), share, float(term.sum()) + self.bias
 
 
-def kept_tokens(tokenizer: Tokenizer, encoding: Encoding, cleaned: str) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, character offsets into `cleaned`) of the tokens the model reads, as Encoding.encode
-    keeps them: the same window (its head and tail joined by a space) and truncation."""
-    window = encoding.window(cleaned)
-    found = tokenizer.encode(window)
-    keep = np.asarray(encoding.truncate(list(range(len(found.ids)))), dtype=np.int64)
-    ids = np.asarray(found.ids, dtype=np.int64)[keep]
-    offsets = np.asarray(found.offsets, dtype=np.int64).reshape(-1, 2)[keep]
-    if len(window) < len(cleaned) and len(window) > _window_chars(encoding):  # head + " " + tail
-        head = _window_chars(encoding) * encoding.head_tokens // encoding.max_tokens
-        offsets = np.where(offsets > head, offsets + len(cleaned) - len(window), offsets)
-    return ids, offsets
+def explained(model: Model, predictions: list[Prediction], cleaned: list[str], sent: list[str],
+              both: bool) -> list[Prediction]:
+    """The predictions with their reasons: spans of each cleaned text, found in the text sent."""
+    found = spans(model, cleaned, [p.score for p in predictions], both)
+    return [Prediction(p.score, p.prediction, p.label, p.band, locate(s, clean, text, both))
+            for p, s, clean, text in zip(predictions, found, cleaned, sent, strict=True)]
 
 
-def _window_chars(encoding: Encoding) -> int:
-    """The characters Encoding.window keeps, without the space joining head and tail."""
-    return max(encoding.max_tokens * CHARS_PER_TOKEN, MIN_WINDOW_CHARS)
+def spans(model: Model, cleaned: list[str], scores: list[float], both: bool) -> list[list[Span]]:
+    """Spans of each cleaned text with how much each raised its logit (`both`: lowered too): exact
+    shares for the fast model, else occlusion with at most OCCLUSION_UNITS extra runs a text."""
+    tables = model.tables
+    if tables is None:
+        return [occlusion(model.scores, text, score, both)
+                for text, score in zip(cleaned, scores, strict=True)]
+    return [linear(tables, ids, offsets, both)[0]
+            for ids, offsets in model.encoding.kept_all(model.tokenizer, cleaned)]
 
 
-def linear(tables: Linear, tokenizer: Tokenizer, encoding: Encoding, cleaned: str,
+def linear(tables: Linear, kept: list[int], at: list[tuple[int, int]],
            both: bool) -> tuple[list[Span], float]:
-    """Phrases of `cleaned` with their exact share of the logit, and the logit."""
-    ids, offsets = kept_tokens(tokenizer, encoding, cleaned)
+    """Phrases of a cleaned text, from the tokens the model keeps of it and their offsets
+    (Encoding.kept), with their exact share of the logit; and the logit."""
+    ids, offsets = np.asarray(kept, dtype=np.int64), np.asarray(at, dtype=np.int64).reshape(-1, 2)
     starts, orders, share, logit = tables.shares(ids)
     phrases: list[Span] = []
     for sign in (1, -1) if both else (1,):
@@ -166,34 +163,43 @@ def occlusion(score_of, cleaned: str, score: float, both: bool) -> list[Span]:
     if len(ranges) < 2:  # deleting the only sentence leaves nothing to score
         return []
     without = score_of([cleaned[:s] + " " + cleaned[e:] for s, e in ranges])
-    full = _logit(score)
-    spans = [Span(s, e, full - _logit(float(p))) for (s, e), p in zip(ranges, without, strict=True)]
+    full = logit(score)
+    spans = [Span(s, e, full - logit(float(p))) for (s, e), p in zip(ranges, without, strict=True)]
     return [span for span in spans if span.weight > 0 or (both and span.weight < 0)]
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
     p = min(max(p, 1e-7), 1 - 1e-7)
     return float(np.log(p / (1 - p)))
 
 
-def locate(spans: list[Span], cleaned: str, submitted: str, both: bool) -> list[Reason]:
+def locate(spans: list[Span], cleaned: str, submitted: str, both: bool) -> tuple[Reason, ...]:
     """The spans found in the submitted text, strongest first: up to MAX_REASONS raising the
-    score (and with `both`, up to MAX_REASONS lowering it, after them)."""
+    score (and with `both`, up to MAX_REASONS lowering it, after them). A span of function words
+    alone ("your", "this email") says nothing to a reader, and a span already given is not repeated."""
+    sent = submitted[:MAX_CHARS]  # as the model read it: the rest was never scored
+    words = _Words(sent)
     found: list[Reason] = []
     taken: list[tuple[int, int]] = []
-    scale = len(submitted) / max(1, len(cleaned))
+    seen: set[str] = set()
+    scale = len(sent) / max(1, len(cleaned))
     for span in sorted(spans, key=lambda s: -abs(s.weight)):
-        start, end = _whole_words(cleaned, span.start, span.end)
-        place = _find(_WORD_RE.findall(cleaned[start:end]), submitted, int(start * scale), taken)
+        start, end = whole_words(cleaned, span.start, span.end)
+        phrase = [w.lower() for w in _WORD_RE.findall(cleaned[start:end])]
+        key = " ".join(phrase)
+        if key in seen or all(w in FUNCTION_WORDS for w in phrase):
+            continue
+        place = words.find(phrase, int(start * scale), taken)
         if place is not None:
             taken.append(place)
-            found.append(Reason(place[0], place[1], submitted[place[0]:place[1]], span.weight))
+            seen.add(key)
+            found.append(Reason(place[0], place[1], sent[place[0]:place[1]], span.weight))
     raising = [r for r in found if r.weight > 0][:MAX_REASONS]
     lowering = [r for r in found if r.weight < 0][:MAX_REASONS] if both else []
-    return raising + lowering
+    return (*raising, *lowering)
 
 
-def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
@@ -201,39 +207,33 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _find(words: list[str], submitted: str, near: int,
-          taken: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """Where the words occur in `submitted`, in order: the occurrence nearest to `near` that no
-    earlier reason holds."""
-    if not words or len(words) > MAX_PHRASE_WORDS:
-        return None
-    pattern = re.compile(r"(?<!\w)" + _GAP.join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
-    best: tuple[int, int] | None = None
-    for index, match in enumerate(pattern.finditer(submitted)):
-        if index >= MAX_MATCHES:
-            break
-        place = match.span()
-        if any(place[0] < e and s < place[1] for s, e in taken):
-            continue
-        if best is None or abs(place[0] - near) < abs(best[0] - near):
-            best = place
-    return best
+class _Words:
+    """The words of a submitted text outside HTML tags, read in one pass, indexed by their lower
+    case: a phrase is found by its first word's occurrences, so locating costs no more than
+    reading the text, whatever its shape."""
 
+    def __init__(self, text: str) -> None:
+        self.words: list[str] = []
+        self.places: list[tuple[int, int]] = []
+        self.at: dict[str, list[int]] = {}
+        for match in _WORD_OR_TAG_RE.finditer(text):
+            if match.group(1) is not None:
+                self.at.setdefault(match.group(1).lower(), []).append(len(self.words))
+                self.words.append(match.group(1).lower())
+                self.places.append(match.span())
 
-def deletion_drops(model, cleaned: str, rng) -> tuple[float, float]:
-    """Faithfulness of one cleaned text's reasons: (drop of its logit when its top 3 reason spans
-    are deleted, drop when 3 random spans of the same lengths are). Logits, not probabilities: a
-    score of 0.9999 has no room left to show a drop."""
-    score = float(model.scores([cleaned])[0])
-    strongest = sorted(model.reasons(cleaned, score, False), key=lambda s: -s.weight)[:3]
-    top = [Span(*_whole_words(cleaned, s.start, s.end), s.weight) for s in strongest]  # as shown
-    lengths = [s.end - s.start for s in top]
-    picked = [(start, start + n) for n in lengths for start in [rng.randrange(max(1, len(cleaned) - n + 1))]]
-    drops = []
-    for spans in (top, [Span(s, e, 0.0) for s, e in picked]):
-        kept, last = [], 0
-        for span in sorted(spans, key=lambda s: s.start):
-            kept.append(cleaned[last:max(last, span.start)])
-            last = max(last, span.end)
-        drops.append(_logit(score) - _logit(float(model.scores([" ".join([*kept, cleaned[last:]])])[0])))
-    return drops[0], drops[1]
+    def find(self, phrase: list[str], near: int, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+        """Where the words occur in order, with only punctuation, spaces or tags between them: the
+        occurrence nearest to `near` that no earlier reason holds."""
+        if not phrase or len(phrase) > MAX_PHRASE_WORDS:
+            return None
+        best: tuple[int, int] | None = None
+        for first in self.at.get(phrase[0], []):
+            if self.words[first:first + len(phrase)] != phrase:
+                continue
+            place = (self.places[first][0], self.places[first + len(phrase) - 1][1])
+            if any(place[0] < e and s < place[1] for s, e in taken):
+                continue
+            if best is None or abs(place[0] - near) < abs(best[0] - near):
+                best = place
+        return best

@@ -26,3 +26,27 @@ MAX_CHARS = 200_000  # characters of text, and of HTML markup read to find that 
 CHARS_PER_TOKEN = 8
 MIN_WINDOW_CHARS = 16_384
 ENCODE_CHARS = 1 << 15  # characters tokenized in one call: a batch is tokenized in groups this size
+
+# HTTP: what the web layer reads of a request before any parser runs.
+MAX_TARGET_BYTES = 8192  # of a request's path and query, and of its request line (function/web/server.py)
+SHOWN_PATH_CHARS = 200  # of a path, in an error message or a log line
+MAX_CONTENT_TYPE = 1024  # characters of a Content-Type header: far past any real one
+MAX_CHARSET_CHARS = 40  # of a declared charset's name
+MAX_FIELDS = 64  # form fields and multipart parts: the contract reads one
+
+# The Open Inference Protocol (V2).
+MAX_DIMS = 8  # shape dimensions: a text tensor needs one or two
+MAX_LENGTH_DIGITS = 12  # of Inference-Header-Content-Length
+
+# Per request: a batch of pasted e-mails shares one budget of lines, as one message has.
+REQUEST_LINES = MAX_LINES
+
+# The model: how much it runs at once, and what may run on the event loop.
+RUN_TOKENS = 2048  # tokens (rows x padded width) per graph run: MiniLM's 8 x 256
+LONG_CHARS = 1 << 11  # a request with more text is tokenized on the one tokenizing thread
+TRIM_CHARS = 1 << 17  # a request with more text gives freed memory back to the system afterwards
+LOOP_SECONDS = 0.002  # a request the model is expected to answer faster than this runs on the event loop
+
+# Reasons.
+OCCLUSION_UNITS = 16  # extra graph runs per text for a model without exact contributions
+MAX_PHRASE_WORDS = 40  # a longer phrase is not searched for

@@ -1,33 +1,35 @@
-"""The model object: tokenizer + ONNX Runtime session; texts in, scam scores out.
+"""The model plane: what a request's texts become scores, verdicts and reasons through.
 
-It knows nothing of HTTP. Everything specific to one model comes from model.json.
+`Model` is one loaded artifact: tokenizer + ONNX Runtime session, texts in, scores out (export/ and
+bulk/ use it directly). `Plane` is the object the web layer holds, in the shape of KServe's model:
+`load()`, `ready`, `predict(texts, threshold, explain)`. It loads the artifact lazily, exactly once
+per process and thread-safely, and owns everything between a decoded request and its answer:
+parsing raw messages, cleaning (function.mail), tokenizing (function.tokens), scoring, reasons
+(function.explain). It knows nothing of HTTP. Everything specific to one model comes from model.json.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import itertools
+import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from function import artifact, explain
+from function import artifact, explain, logs, mail, store
+from function.contract import BANDS, UNCERTAIN_HALF_WIDTH, Answer, ApiError, ErrorCode, Prediction
+from function.explain import explained
+from function.limits import LONG_CHARS, LOOP_SECONDS, MAX_CHARS, REQUEST_LINES, RUN_TOKENS, TRIM_CHARS
+from function.settings import Settings, SettingsError
 from function.tokens import Encoding
 
-RUN_TOKENS = 2048  # tokens (rows x padded width) per graph run: MiniLM's 8 x 256
-# A request with more text than LONG_CHARS is tokenized on the one tokenizing thread (a typical
-# e-mail, about 1,800 characters, is tokenized where it is, without the thread's 0.2 ms); one with
-# more than TRIM_CHARS then gives back to the system the memory freed meanwhile.
-LONG_CHARS = 1 << 11
-TRIM_CHARS = 1 << 17
-
-
-@dataclass(frozen=True)
-class Prediction:
-    score: float  # probability of the positive (scam) label
-    prediction: bool
-    label: str
+MAX_BACKOFF = 30.0  # seconds a failed load is remembered at most
+_NEWLINE_RE = re.compile("\n")
 
 
 class Model:
@@ -45,11 +47,11 @@ class Model:
         # One thread tokenizes every long request: the allocator keeps what a thread freed for that
         # thread, so 8 requests tokenizing long texts at once in 8 threads kept 40 MiB; one keeps 2.
         self._tokenizing = ThreadPoolExecutor(1, thread_name_prefix="tokenize")
-        self._encoding = Encoding.from_metadata(meta["tokenizer"])
+        self.encoding = Encoding.from_metadata(meta["tokenizer"])
         self._inputs: dict[str, str] = meta["inputs"]  # feature -> graph input name
         self._output: str = meta["output"]
         try:
-            self._tokenizer = Tokenizer.from_file(str(art.tokenizer))
+            self.tokenizer = Tokenizer.from_file(str(art.tokenizer))
         except Exception as error:
             raise artifact.ArtifactError(f"{art.tokenizer} is not a tokenizer: {error}") from None
 
@@ -79,7 +81,10 @@ class Model:
         unfed = sorted(graph_inputs - set(self._inputs.values()))
         if unfed:  # else every request would fail in the run, after a load that looked fine
             raise artifact.ArtifactError(f"the graph needs inputs {unfed} that model.json does not feed")
+        self.band = _band(meta.get("uncertain"), float(meta["threshold"]))
+        self._trained_threshold = float(meta["threshold"])  # the band is stated around this one
         self._check_canaries(meta.get("canaries", []))
+        self.call_seconds, self.char_seconds = self._cost(meta.get("canaries", []))
         # Exact reasons (else occlusion) from tables read on the first explained request: reading
         # them is a third of a cold load. The file's sha256 was checked with the others.
         explains = meta["files"].get("explain")
@@ -90,8 +95,14 @@ class Model:
     def explains_exactly(self) -> bool:
         return self._tables_path is not None
 
+    def uncertain(self, cut: float) -> tuple[float, float]:
+        """The uncertain band at the threshold `cut`: model.json's, moved with the threshold."""
+        shift = cut - self._trained_threshold  # rounded: 0.38 - 0.1 is 0.27999999999999997
+        return tuple(round(min(1.0, max(0.0, edge + shift)), 9) for edge in self.band)
+
     @functools.cached_property
-    def _linear(self) -> explain.Linear | None:
+    def tables(self) -> explain.Linear | None:
+        """The exact explanation tables (None: reasons by occlusion), read on first use."""
         if self._tables_path is None:
             return None
         with self._tables_lock:
@@ -99,12 +110,27 @@ class Model:
 
     def _check_canaries(self, canaries: list[dict]) -> None:
         """Each canary text must score as model.json says: swapped labels invert every answer."""
-        found = self.scores([c["text"] for c in canaries]) if canaries else []
-        for canary, score in zip(canaries, found, strict=True):
+        texts = [c["text"] for c in canaries]
+        for canary, score in zip(canaries, self.scores(texts) if texts else [], strict=True):
             if abs(score - canary["score"]) > artifact.CANARY_TOLERANCE:
                 raise artifact.ArtifactError(
                     f"canary {canary['text'][:40]!r} scores {score:.4f}, model.json says "
                     f"{canary['score']:.4f} (labels swapped, or another tokenizer or graph)")
+
+    def _cost(self, canaries: list[dict]) -> tuple[float, float]:
+        """(CPU seconds of a call, of each character it scores), measured warm on the canaries and
+        on a text 8 times as long; without canaries, every call is taken to be slow."""
+        texts = [c["text"] for c in canaries]
+        if not texts:
+            return 1.0, 1.0
+        spent = []
+        for sample in (texts, [" ".join(texts * 8)]):
+            started = time.thread_time()
+            self.scores(sample)
+            spent.append(time.thread_time() - started)
+        chars = sum(map(len, texts))
+        per_char = max(0.0, spent[1] - spent[0]) / (7 * chars)
+        return max(0.0, spent[0] - per_char * chars), per_char
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """Probability of the positive label for each text, in order.
@@ -116,9 +142,9 @@ class Model:
         """
         chars = sum(map(len, texts))
         if chars > LONG_CHARS:
-            ids, mask = self._tokenizing.submit(self._encoding.encode, self._tokenizer, texts).result()
+            ids, mask = self._tokenizing.submit(self.encoding.encode, self.tokenizer, texts).result()
         else:
-            ids, mask = self._encoding.encode(self._tokenizer, texts)
+            ids, mask = self.encoding.encode(self.tokenizer, texts)
         rows = max(1, RUN_TOKENS // ids.shape[1])
         parts = [self._run(ids[i: i + rows], mask[i: i + rows]) for i in range(0, len(ids), rows)]
         if chars > TRIM_CHARS:
@@ -133,20 +159,165 @@ class Model:
         return probabilities[:, self._positive].astype(np.float64)
 
     def predict(self, texts: list[str], threshold: float | None = None) -> list[Prediction]:
-        """Scores and verdicts at `threshold` (model.json's unless given)."""
+        """Scores, verdicts and bands at `threshold` (model.json's unless given)."""
         cut = self.threshold if threshold is None else threshold
-        return [
-            Prediction(float(s), bool(s >= cut),
-                       self.labels[self._positive if s >= cut else 1 - self._positive])
-            for s in self.scores(texts)
-        ]
+        low, high = self.uncertain(cut)
+        labels = self.labels[1 - self._positive], self.labels[self._positive]
+        return [Prediction(score, score >= cut, labels[score >= cut],
+                           "uncertain" if low <= score < high else BANDS[2 * (score >= cut)])
+                for score in map(float, self.scores(texts))]
 
     def reasons(self, cleaned: str, score: float, both: bool) -> list[explain.Span]:
-        """Spans of a cleaned text with how much each raised its logit (`both`: lowered too): exact
-        shares for the fast model, else occlusion with at most explain.OCCLUSION_UNITS extra runs."""
-        if self._linear is not None:
-            return explain.linear(self._linear, self._tokenizer, self._encoding, cleaned, both)[0]
-        return explain.occlusion(self.scores, cleaned, score, both)
+        """Spans of a cleaned text with how much each raised its logit (`both`: lowered too)."""
+        return explain.spans(self, [cleaned], [score], both)[0]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    reason: str  # for callers: no internals
+    until: float  # time.monotonic() before which it is answered without a new attempt
+
+
+class Plane:
+    """The one model object a process serves: created once (main.py) and handed to the web app.
+
+    The first call that needs the model loads it under a lock; calls arriving meanwhile wait for
+    that one load and share its outcome, then every call reads the loaded model with no lock
+    (double-checked). A failed load is remembered for a short, growing while (MODEL_RETRY_SECONDS,
+    doubled after each failure in a row, at most MAX_BACKOFF): calls in it get its 503 at once,
+    and the first call after it tries again, so an instance recovers once the cause is gone."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.model: Model | None = None
+        self.loads = 0  # successful loads in this process: 1 once ready, never more
+        self.load_seconds: float | None = None
+        self._lock = threading.Lock()
+        self._attempts = 0  # loads tried, successful or not
+        self._failures = 0  # failed loads in a row
+        self._failure: _Failure | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.model is not None
+
+    def load(self) -> Model:
+        """The model, loaded on first use; ApiError(MODEL_UNAVAILABLE) while it cannot be."""
+        model = self.model
+        if model is not None:
+            return model
+        seen = self._attempts
+        with self._lock:
+            if self.model is not None:
+                return self.model
+            now = time.monotonic()
+            failure = self._failure
+            if failure is not None and (self._attempts != seen or now < failure.until):
+                # A load finished (and failed) while this call waited, or one failed moments ago.
+                raise _unavailable(failure.reason, failure.until - now)
+            started = time.perf_counter()
+            config = self.settings
+            try:
+                local = store.fetch(config.model_uri, config.cache_dir, config.fetch_timeout)
+                loaded = Model(artifact.read(local), threads=config.threads, threshold=config.threshold)
+            except (artifact.ArtifactError, store.StoreError, SettingsError, OSError) as error:
+                self._attempts, self._failures = self._attempts + 1, self._failures + 1
+                backoff = min(MAX_BACKOFF, config.retry_seconds * 2 ** (self._failures - 1))
+                self._failure = _Failure(self.public_reason(str(error)), time.monotonic() + backoff)
+                logs.log("ERROR", "model unavailable", error=str(error), retry_in_seconds=backoff)
+                raise _unavailable(self._failure.reason, backoff) from None
+            self.load_seconds = time.perf_counter() - started
+            self._attempts, self._failures, self._failure = self._attempts + 1, 0, None
+            self.model, self.loads = loaded, self.loads + 1
+            logs.log("INFO", "model loaded", model=loaded.name, version=loaded.version,
+                     load_seconds=round(self.load_seconds, 4))
+            return loaded
+
+    def public_reason(self, detail: str) -> str:
+        """A load error as a caller may see it: the model's location and server paths replaced."""
+        config = self.settings
+        text = detail.replace(config.model_uri.rstrip("/"), "<model>")
+        text = text.replace(str(config.cache_dir), "<cache>")
+        text = re.sub(r"gs://[^\s'\"]*", "<model>", text)
+        return re.sub(r"(?<![\w<>])/[^\s'\":,]+", "<path>", text)
+
+    def quick(self, texts: list[str | bytes], explain: bool | None) -> bool:
+        """Whether this request is cheap enough for the event loop, judged by its own size: the
+        model is loaded and a call of this many characters costs, at the rates measured at load,
+        under LOOP_SECONDS. Raw messages (parsing) and reasons by occlusion (extra runs) never are."""
+        model = self.model
+        if model is None or (explain is not None and not model.explains_exactly):
+            return False
+        chars = 0
+        for text in texts:
+            if not isinstance(text, str):
+                return False
+            chars += len(text)
+        cost = model.call_seconds + model.char_seconds * chars
+        return cost * (2 if explain is not None else 1) < LOOP_SECONDS
+
+    async def loaded(self) -> Model:
+        """The model, loading it in a thread if needed, so other requests and /healthz go on."""
+        return self.model or await asyncio.to_thread(self.load)
+
+    async def infer(self, texts: list[str | bytes], threshold: float | None = None,
+                    explain: bool | None = None) -> Answer:
+        """`predict` on the event loop when this request is quick, else in a thread."""
+        if self.quick(texts, explain):
+            return self.predict(texts, threshold, explain)
+        return await asyncio.to_thread(self.predict, texts, threshold, explain)
+
+    def predict(self, texts: list[str | bytes], threshold: float | None = None,
+                explain: bool | None = None) -> Answer:
+        """Scores, verdicts, bands (and with `explain`, reasons: True adds those that lowered the score)
+        of texts or raw RFC 822 messages (bytes), in order, at `threshold` (the served one unless given)."""
+        model = self.model or self.load()
+        seen = _cleaned(texts)
+        cut = model.threshold if threshold is None else threshold
+        band = model.uncertain(cut)
+        predictions = model.predict(seen, cut)
+        if explain is not None:
+            sent = [text if isinstance(text, str) else clean for text, clean in zip(texts, seen, strict=True)]
+            predictions = explained(model, predictions, seen, sent, explain)
+        return Answer(predictions, model.name, model.version, cut, band, sum(map(len, seen)))
+
+
+def _unavailable(reason: str, retry_after: float) -> ApiError:
+    return ApiError(ErrorCode.MODEL_UNAVAILABLE, f"the model is unavailable: {reason}",
+                    {"Retry-After": str(max(1, round(retry_after)))})
+
+
+def _cleaned(texts: list[str | bytes]) -> list[str]:
+    """What the model reads of each text (or raw message). The texts of one request share one budget
+    of REQUEST_LINES lines, as the lines of one message do: 64 pasted e-mails cost what one does."""
+    left = REQUEST_LINES
+    seen = []
+    for text in texts:
+        if isinstance(text, bytes):
+            found = mail.message_text(text)
+            if not found.strip():
+                raise ApiError(ErrorCode.EMPTY_TEXT, "the message holds no text (only headers, attachments)")
+            seen.append(found)
+            continue
+        lines = text.count("\n", 0, MAX_CHARS)
+        if lines >= left:
+            last = next(itertools.islice(_NEWLINE_RE.finditer(text), left - 1, None), None) if left else None
+            text = text[:last.end()] if last else ""
+        left = max(0, left - lines)
+        seen.append(mail.clean(text))
+    return seen
+
+
+def _band(value: object, threshold: float) -> tuple[float, float]:
+    """model.json's optional "uncertain": [lo, hi] with 0 <= lo <= threshold <= hi <= 1."""
+    if value is None:
+        return max(0.0, threshold - UNCERTAIN_HALF_WIDTH), min(1.0, threshold + UNCERTAIN_HALF_WIDTH)
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+            or not 0 <= value[0] <= threshold <= value[1] <= 1):
+        raise artifact.ArtifactError(f"model.json: uncertain must be [lo, hi] with 0 <= lo <= threshold "
+                                     f"({threshold}) <= hi <= 1, not {str(value)[:80]}")
+    return float(value[0]), float(value[1])
 
 
 def _release_freed_memory() -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from function.contract import DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES, in_threshold_range
+
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
 
 
@@ -37,7 +39,7 @@ def _int(env: dict, name: str, default: int, minimum: int = 1) -> int:
 
 def _threshold(env: dict) -> float | None:
     value = _parsed(env, "THRESHOLD", float, "a number")  # None: the artifact's own threshold
-    if value is not None and not 0.0 < value < 1.0:
+    if value is not None and not in_threshold_range(value):
         raise SettingsError(f"THRESHOLD must lie between 0 and 1, not {value}")
     return value
 
@@ -123,8 +125,8 @@ class Settings:
             cache_dir=Path(env.get("MODEL_CACHE_DIR", "").strip() or "/tmp/model-cache"),
             fetch_timeout=float(_int(env, "MODEL_FETCH_TIMEOUT", 60)),
             retry_seconds=_seconds(env, "MODEL_RETRY_SECONDS", 1.0),
-            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1 << 20),
-            max_batch=_int(env, "MAX_BATCH", 64),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            max_batch=_int(env, "MAX_BATCH", DEFAULT_MAX_BATCH),
             threads=_threads(env, warnings),
             preload=_bool(env, "MODEL_PRELOAD"),
             threshold=_threshold(env),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -17,15 +18,29 @@ from tests.support import ROOT, Reply
 
 
 @cache
-def app():
+def framework_app():
+    """functions-framework's ASGI app for main.py, as it serves it."""
     from functions_framework.aio import create_asgi_app
 
+    return create_asgi_app("predict", str(ROOT / "main.py"))
+
+
+@cache
+def app():
+    """The app as the deployed server runs it: function/web/server.py in front of functions-framework's."""
     from function.web import server
 
-    return server._function_first(create_asgi_app("predict", str(ROOT / "main.py")))
+    return server._function_first(framework_app())
 
 
-async def _exchange(method: str, path: str, chunks: list[bytes], headers: dict[str, str]) -> Reply:
+def plane():
+    """The model plane main.py created and serves (loaded on first use)."""
+    framework_app()
+    return sys.modules["main"].plane
+
+
+async def _exchange(method: str, path: str, chunks: list[bytes], headers: dict[str, str],
+                    through=app) -> Reply:
     raw_path, _, query = path.partition("?")
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
              "scheme": "http", "path": raw_path, "raw_path": raw_path.encode(), "root_path": "",
@@ -44,7 +59,7 @@ async def _exchange(method: str, path: str, chunks: list[bytes], headers: dict[s
     async def send(message: dict) -> None:
         sent.append(message)
 
-    await app()(scope, receive, send)
+    await through()(scope, receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     found: dict[str, str] = {}
@@ -55,20 +70,22 @@ async def _exchange(method: str, path: str, chunks: list[bytes], headers: dict[s
 
 
 def call(path: str, method: str = "GET", body: bytes | Iterable[bytes] | None = None,
-         headers: dict | None = None) -> Reply:
-    """One request; `body` as bytes (one message) or as chunks (several, as chunked framing sends)."""
+         headers: dict | None = None, through=app) -> Reply:
+    """One request; `body` as bytes (one message) or as chunks (several, as chunked framing sends).
+    `through`: the app it goes to (functions-framework's alone: framework_app)."""
     chunks = [] if body is None else [body] if isinstance(body, bytes) else list(body)
-    return asyncio.run(_exchange(method, path, chunks, headers or {}))
+    return asyncio.run(_exchange(method, path, chunks, headers or {}, through))
 
 
 def post(path: str, body: bytes | Iterable[bytes], content_type: str | None = "text/plain",
-         **headers: str) -> Reply:
+         through=app, **headers: str) -> Reply:
     extra = {k.replace("_", "-"): v for k, v in headers.items()}
-    return call(path, "POST", body, {**({"Content-Type": content_type} if content_type else {}), **extra})
+    return call(path, "POST", body, {**({"Content-Type": content_type} if content_type else {}), **extra},
+                through)
 
 
-def post_json(path: str, document: object) -> Reply:
-    return post(path, json.dumps(document).encode(), "application/json")
+def post_json(path: str, document: object, through=app) -> Reply:
+    return post(path, json.dumps(document).encode(), "application/json", through)
 
 
 @contextmanager

@@ -8,17 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support import Server, start_server
 
-FAST_TIERS = ("unit", "app")  # in process, no server: seconds
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Marks every test `fast` (tests/unit, tests/app) or `process` (real servers, gcloud, podman)."""
-    for item in items:
-        item.add_marker("fast" if item.path.parent.name in FAST_TIERS else "process")
-
+# `make test` and `make test-fast` run the property tests derandomized (HYPOTHESIS_PROFILE=derandomized):
+# a push never fails on luck. `make soak` keeps the random search (the default profile).
+settings.register_profile("derandomized", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator:

@@ -1,7 +1,8 @@
 """GET /openapi.json: the whole HTTP surface as one OpenAPI 3 document, built here and nowhere else.
 
 The schemas say exactly what the handlers accept, so a fuzzer that follows them (tests/e2e/
-test_fuzz.py) can tell a wrong answer from a wrong request. The limits come from the settings.
+test_fuzz.py) can tell a wrong answer from a wrong request. Every bound, code and status comes from
+function/contract.py (and the settings through its Limits); none is written here.
 """
 
 from __future__ import annotations
@@ -9,12 +10,27 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
+from function.contract import (
+    BANDS,
+    DEFAULT_MAX_BATCH,
+    MAX_REASONS,
+    THRESHOLD_RANGE,
+    UNCERTAIN_HALF_WIDTH,
+    V2_INPUT,
+    V2_OUTPUTS,
+    ErrorCode,
+    Limits,
+    dumps,
+)
+from function.limits import MAX_DIMS
 from function.settings import settings
-from function.web.call import Call
-from function.web.errors import json_response
+
+if TYPE_CHECKING:
+    from function.web.app import Call
 
 VERSION = "1.0.0"
 EXAMPLE = "Some text that I want to send to your model."
@@ -50,20 +66,16 @@ def _ref(name: str) -> dict:
 
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying", "required": True,
                                "schema": {**STRING, "pattern": "^[0-9]+$"}}}
-ERRORS = {
-    "400": "malformed request: bad JSON, missing, empty or non-string text, bad encoding",
-    "404": "no such model or version",
-    "413": "the body is larger than MAX_BODY_BYTES",
-    "415": "an unsupported Content-Type or charset",
-    "422": "more texts than MAX_BATCH",
-    "503": "the model is unavailable (the message says why); retry later",
-}
+
+
+def _meaning(status: str) -> str:
+    return "; ".join(code.meaning for code in ErrorCode if str(code.status) == status)
 
 
 def _errors(statuses: str, schema: str = "Error") -> dict:
     responses = {}
     for status in statuses.split():
-        responses[status] = _json(_ref(schema), ERRORS[status])
+        responses[status] = _json(_ref(schema), _meaning(status))
         if status == "503":
             responses[status]["headers"] = RETRY_AFTER
     return responses
@@ -144,16 +156,25 @@ def _infer(variant: str) -> dict:
 
 def _schemas() -> dict:
     text = _ref("Text")
-    batch = {"type": "array", "minItems": 1, "maxItems": settings().max_batch}
+    limits = Limits.of(settings())
+    batch = {"type": "array", "minItems": 1, "maxItems": limits.max_batch,
+             "description": f"MAX_BATCH texts at most ({DEFAULT_MAX_BATCH} unless set)"}
+    low, high = THRESHOLD_RANGE
+    unit = {"type": "number", "minimum": low, "maximum": high}
     model = {"type": "object", "required": ["name", "version"],
              "properties": {"name": STRING, "version": STRING}}
     row = {"prediction": {"type": "boolean"}, "label": STRING,
-           "score": {"type": "number", "minimum": 0, "maximum": 1},
-           "reasons": {"type": "array", "maxItems": 10, "description": "with explain: the spans of the "
-                       "text sent that moved the score, strongest first (docs/api.md)",
+           "score": unit, "band": {**_enum(*BANDS), "description": "uncertain: the score lies in "
+                                   "the answer's uncertain band; else the side of the threshold it is on"},
+           "reasons": {"type": "array", "maxItems": 2 * MAX_REASONS,
+                       "description": "with explain: the spans of the text sent that moved the score, "
+                                      "strongest first (docs/api.md)",
                        "items": _ref("Reason")}}
-    required = ["prediction", "label", "score"]
-    cut = {"type": "number", "minimum": 0, "maximum": 1, "exclusiveMinimum": True, "exclusiveMaximum": True,
+    required = ["prediction", "label", "score", "band"]
+    uncertain = {"type": "array", "items": unit, "minItems": 2, "maxItems": 2,
+                 "description": "[lo, hi]: a score s with lo <= s < hi is uncertain; model.json's, else "
+                                f"threshold -+ {UNCERTAIN_HALF_WIDTH}, moved with a request's own threshold"}
+    cut = {**unit, "exclusiveMinimum": True, "exclusiveMaximum": True,
            "nullable": True, "description": "decides prediction at this threshold for this call "
            "(null or absent: the model's own)"}
     options = {"threshold": cut, "explain": {
@@ -179,12 +200,12 @@ def _schemas() -> dict:
             "start": {"type": "integer", "minimum": 0, "description": "in Unicode code points"},
             "end": {"type": "integer", "minimum": 0}, "text": STRING,
             "weight": {"type": "number", "description": "log-odds it added (negative: removed)"}}},
-        "Prediction": {"type": "object", "required": [*required, "model"],
-                       "properties": {**row, "threshold": cut, "model": model}},
-        "Predictions": {"type": "object", "required": ["predictions", "model"], "properties": {
-            "predictions": {"type": "array", "items": {"type": "object", "required": required,
-                                                       "properties": row}},
-            "threshold": cut, "model": model}},
+        "Prediction": {"type": "object", "required": [*required, "threshold", "uncertain", "model"],
+                       "properties": {**row, "threshold": cut, "uncertain": uncertain, "model": model}},
+        "Predictions": {"type": "object", "required": ["predictions", "threshold", "uncertain", "model"],
+                        "properties": {"predictions": {"type": "array", "items": {
+                            "type": "object", "required": required, "properties": row}},
+                            "threshold": cut, "uncertain": uncertain, "model": model}},
         "Error": {"type": "object", "required": ["error"], "properties": {"error": _ref("ErrorDetail")}},
         "ErrorDetail": {"type": "object", "required": ["code", "message"],
                         "properties": {"code": STRING, "message": {**STRING, "minLength": 1}}},
@@ -196,15 +217,17 @@ def _schemas() -> dict:
                            '{"threshold": t}, 0 < t < 1, decides label at t for this call'},
             "inputs": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
                 "type": "object", "required": ["name", "datatype", "shape"], "properties": {
-                    "name": _enum("text"),
+                    "name": _enum(V2_INPUT),
                     "datatype": _enum("BYTES"),
-                    "shape": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0}},
+                    "shape": {"type": "array", "minItems": 1, "maxItems": MAX_DIMS,
+                              "items": {"type": "integer", "minimum": 0}},
                     "data": {"description": "the e-mails, nested as the shape says (row-major)"},
                     "parameters": {"description": '{"binary_data_size": N}: the tensor follows the JSON'},
                 }}},
-            "outputs": {"type": "array", "nullable": True, "description": "null or absent: both outputs",
+            "outputs": {"type": "array", "nullable": True, "description": "null or absent: every output",
+                        "maxItems": len(V2_OUTPUTS), "uniqueItems": True,
                         "items": {"type": "object", "required": ["name"],
-                                  "properties": {"name": _enum("label", "score")}}},
+                                  "properties": {"name": _enum(*V2_OUTPUTS)}}},
         }},
         "InferResponse": {"type": "object", "required": ["model_name", "model_version", "outputs"],
                           "properties": {"model_name": STRING, "model_version": STRING, "id": STRING,
@@ -256,4 +279,4 @@ def document() -> dict:
 
 
 async def serve(call: Call) -> Response:
-    return json_response(document())
+    return Response(dumps(document()), media_type="application/json")

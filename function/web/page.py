@@ -11,10 +11,12 @@ import hashlib
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
-from function.web.call import Call
+if TYPE_CHECKING:
+    from function.web.app import Call
 
 PAGE = Path(__file__).with_name("page.html")
 

@@ -1,100 +1,21 @@
-"""Reasons and per-request thresholds (issue 13): exact shares of the fast model's logit, their
-spans in the submitted text, occlusion for a model without tables, faithfulness by deletion, and
-the JSON contract through the deployed app.
-
-The exact tests run on a small fast artifact exported here (about 6 s), so they hold whatever
-model/ is; the HTTP tests run on the served model, whichever way it explains.
+"""Reasons and per-request thresholds through the deployed app (issue 13), and the locator that
+finds each reason's words in the text sent. The exact shares, occlusion and faithfulness run on an
+artifact exported for them: tests/training/test_explain_exact.py.
 """
 
 from __future__ import annotations
 
-import json
-import random
-import shutil
+import re
+import time
 
-import numpy as np
 import pytest
 
-from export.__main__ import main as export_main
-from function import artifact, explain, mail
-from function.model import Model
+from function import explain
 from tests.asgi import post_json
-from tests.conftest import HAM_WORDS, SCAM_WORDS
 from tests.support import HAM, SCAM
 
 PASTED = ("Dear friend,\n\nURGENT: you are the WINNER of our lottery prize! Claim it now - send the "
           "wire fee to our bank account.\n\nThanks for the meeting notes.")
-
-
-FILLER = ["the", "we", "today", "please", "see", "your", "with", "for", "team", "about", "this", "week"]
-
-
-def _mail(rng: random.Random, words: list[str], i: int) -> bytes:
-    """A message of common words with a few of its class's words among them, as in real mail."""
-    body = [rng.choice(FILLER) for _ in range(rng.randint(25, 45))]
-    for _ in range(rng.randint(3, 6)):
-        body.insert(rng.randrange(len(body) + 1), rng.choice(words))
-    return f"Subject: note {i}\r\nFrom: x{i}@example.com\r\n\r\n{' '.join(body)}\r\n".encode()
-
-
-@pytest.fixture(scope="module")
-def fixture_art(tmp_path_factory):
-    """A fast artifact trained on fixture mail, and the messages it was trained and tested on."""
-    root = tmp_path_factory.mktemp("explain")
-    rng = random.Random(7)
-    messages = {}
-    for label, words in (("ham", HAM_WORDS), ("scam", SCAM_WORDS)):
-        (root / "corpus" / label).mkdir(parents=True)
-        messages[label] = [_mail(rng, words, i) for i in range(60)]
-        for i, raw in enumerate(messages[label]):
-            (root / "corpus" / label / f"{i:03}.eml").write_bytes(raw)
-    assert export_main(["--corpus-only", "--corpus", str(root / "corpus"), "--no-folds", "--vocab", "300",
-                        "--out", str(root / "art"), "--report", str(root / "report.md")]) == 0
-    return root / "art", messages
-
-
-@pytest.fixture(scope="module")
-def fast(fixture_art) -> Model:
-    model = Model(artifact.read(fixture_art[0]), threads=1)
-    assert model.explains_exactly
-    return model
-
-
-def _logit(p: float) -> float:
-    return float(np.log(p / (1 - p)))
-
-
-@pytest.mark.parametrize("text", [PASTED, "winner " * 3, "patch review", " ".join(SCAM_WORDS * 900)])
-def test_the_shares_sum_to_the_graphs_logit(fast, text):
-    cleaned = mail.clean(text)
-    ids, offsets = explain.kept_tokens(fast._tokenizer, fast._encoding, cleaned)
-    graph_ids, _ = fast._encoding.encode(fast._tokenizer, [cleaned])
-    assert ids.tolist() == graph_ids[0].tolist()  # the tokens the graph reads, window and truncation
-    assert (offsets[:, 0] >= 0).all() and (offsets[:, 1] <= len(cleaned)).all()
-    _, _, shares, logit = fast._linear.shares(ids)
-    assert abs(shares.sum() + fast._linear.bias - logit) < 1e-9
-    assert abs(logit - _logit(fast.scores([cleaned])[0])) < 1e-4
-
-
-def test_a_long_texts_tail_offsets_point_at_its_own_words(fast):
-    text = "meeting notes " * 3000 + "claim your lottery prize now"
-    offsets = explain.kept_tokens(fast._tokenizer, fast._encoding, text)[1]
-    last = offsets[-1]
-    assert text[last[0]:last[1]] == "now"[-(last[1] - last[0]):]
-
-
-def test_reasons_are_spans_of_the_submitted_text_strongest_first(fast):
-    cleaned = mail.clean(PASTED)
-    score = fast.scores([cleaned])[0]
-    reasons = explain.locate(fast.reasons(cleaned, score, False), cleaned, PASTED, False)
-    assert 1 <= len(reasons) <= explain.MAX_REASONS
-    weights = [r.weight for r in reasons]
-    assert weights == sorted(weights, reverse=True) and min(weights) > 0
-    for reason in reasons:
-        assert PASTED[reason.start:reason.end] == reason.text
-    assert {"lottery", "winner"} & {r.text.lower() for r in reasons}
-    both = explain.locate(fast.reasons(cleaned, score, True), cleaned, PASTED, True)
-    assert [r for r in both if r.weight > 0] == reasons and any(r.weight < 0 for r in both)
 
 
 def test_a_phrase_not_in_the_submitted_text_is_dropped():
@@ -107,54 +28,14 @@ def test_words_are_found_across_punctuation_and_tags_but_not_inside_words():
     spans = [explain.Span(0, 10, 1.0)]
     found = explain.locate(spans, "bank wire!", "Your BANK,<br/>\n wire now", False)
     assert found[0].text == "BANK,<br/>\n wire"
-    assert explain.locate(spans, "bank wire!", "banker wireless", False) == []
+    assert explain.locate(spans, "bank wire!", "banker wireless", False) == ()
 
 
 def test_locating_is_bounded_on_hostile_text():
-    import time
-
     hostile = "<" * 200_000 + "a " * 100_000
     started = time.perf_counter()
     explain.locate([explain.Span(0, 5, 1.0)], "a b c", hostile, False)
     assert time.perf_counter() - started < 5  # linear: quadratic would take minutes
-
-
-def test_occlusion_without_tables_uses_at_most_16_runs(fixture_art, tmp_path):
-    source, _ = fixture_art
-    shutil.copytree(source, tmp_path / "art")
-    meta = json.loads((tmp_path / "art" / "model.json").read_text())
-    del meta["files"]["explain"]
-    artifact.write_metadata(tmp_path / "art", meta)
-    model = Model(artifact.read(tmp_path / "art"), threads=1)
-    assert not model.explains_exactly
-    text = " ".join(f"Sentence {i} about the meeting notes." for i in range(40)) + " Claim a lottery prize!"
-    score = model.scores([text])[0]
-    scored: list[int] = []
-
-    def counted(texts: list[str]) -> np.ndarray:
-        scored.append(len(texts))
-        return model.scores(texts)
-
-    spans = explain.occlusion(counted, text, score, True)
-    assert len(scored) == 1 and 8 <= scored[0] <= explain.OCCLUSION_UNITS  # one batch of extra runs
-    strongest = max(spans, key=lambda s: s.weight)
-    assert "lottery" in text[strongest.start:strongest.end]
-    without = text[:strongest.start] + " " + text[strongest.end:]
-    assert abs(strongest.weight - (_logit(score) - _logit(model.scores([without])[0]))) < 1e-9
-
-
-def test_deleting_the_top_3_reasons_lowers_the_score_more_than_3_random_spans(fast, fixture_art):
-    """Faithfulness on the fixture's scams (export.faithfulness gives the figure for model/)."""
-    rng = random.Random(5)
-    texts = [mail.message_text(raw) for raw in fixture_art[1]["scam"]]
-    wins, top_drops, random_drops = 0, [], []
-    for text in texts:
-        top, drop = explain.deletion_drops(fast, text, rng)
-        wins += top > drop
-        top_drops.append(top)
-        random_drops.append(drop)
-    assert wins >= 0.9 * len(texts), (wins, len(texts))
-    assert np.mean(top_drops) > np.mean(random_drops)
 
 
 def test_json_reasons_and_threshold_through_the_app():
@@ -191,3 +72,40 @@ def test_v2_takes_a_threshold_parameter_and_says_which_it_used():
     assert next(o for o in plain["outputs"] if o["name"] == "label")["data"] == ["ham"]
     bad = post_json("/v2/models/scam/infer", {**request, "parameters": {"threshold": 1.5}})
     assert bad.status == 400 and "threshold" in bad.json()["error"]
+
+
+def test_no_reason_is_only_function_words_and_none_is_repeated():
+    """Issue 19, item 5: "your", "Your", "this email" tell a reader nothing; a span is given once."""
+    texts = [SCAM, PASTED, "Your account. Your account. Verify your account in this email: your bank, your "
+             "password, your account now. This email is from your bank. Your account is locked."]
+    for text in texts:
+        reasons = post_json("/predict", {"text": text, "explain": "all"}).json()["reasons"]
+        shown = [" ".join(r["text"].lower().split()) for r in reasons]
+        assert len(shown) == len(set(shown)), shown
+        for words in ([w.lower() for w in re.findall(r"\w+", r["text"])] for r in reasons):
+            assert not all(w in explain.FUNCTION_WORDS for w in words), words
+    spans = [explain.Span(0, 4, 2.0), explain.Span(5, 15, 1.5), explain.Span(16, 20, 1.0),
+             explain.Span(21, 25, 0.5)]
+    found = explain.locate(spans, "your this email bank bank", "Your this email bank, BANK", False)
+    assert [r.text for r in found] == ["bank"]  # "your", "this email" dropped; the second "bank" repeats
+
+
+def test_explain_costs_milliseconds_on_tags_full_of_function_words():
+    """Issue 20, row 2: a scam sentence and `<b your>` x 16,000 took 10 s to explain."""
+    body = {"text": SCAM + "<b your>" * 16_000, "explain": True}
+    post_json("/predict", body)  # warm
+    started = time.thread_time()
+    reply = post_json("/predict", body)
+    spent = time.thread_time() - started
+    assert reply.status == 200 and reply.json()["reasons"]
+    assert spent < 0.5, spent  # was 10.3 s
+
+
+def test_a_phrase_is_located_in_one_pass_over_tags_full_of_its_words():
+    """Issue 20, row 2: the gap pattern crossed every `<b your>` from every "your": 7.1 s here."""
+    text = "Send your bank details " + "<b your>" * 16_000
+    cleaned = "your bank details " + "b your " * 100
+    started = time.process_time()
+    found = explain.locate([explain.Span(0, 9, 1.0)], cleaned, text, False)
+    assert time.process_time() - started < 0.2
+    assert [r.text for r in found] == ["your bank"]

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from tests.support import DOCUMENT_TEXT, HAM, SCAM, call
+from tests.contract_cases import EXCHANGES, REFUSALS, Case, Exchange, check_exchange, check_refusal
+from tests.support import HAM, SCAM, call
 
 RAW_SCAM = (
     "From: \"Mr. Okoro\" <okoro@example.net>\r\nTo: you@example.com\r\n"
@@ -34,29 +35,6 @@ def assert_error(reply, status: int, code: str) -> None:
     assert error["code"] == code
     assert error["message"]
     assert "Traceback" not in reply.body.decode()
-
-
-def test_design_document_exchange(base_url):
-    reply = post(base_url, DOCUMENT_TEXT.encode(), "text/plain")
-    assert reply.status == 200
-    assert reply.headers["content-type"].startswith("text/plain")
-    assert reply.body == b"false"
-    assert reply.headers["content-length"] == "5"
-
-
-def test_plain_text_scam_is_true(base_url):
-    assert post(base_url, SCAM.encode(), "text/plain; charset=utf-8").body == b"true"
-    assert post(base_url, HAM.encode(), "text/plain").body == b"false"
-
-
-def test_no_content_type_reads_plain_text(base_url):
-    reply = post(base_url, SCAM.encode(), None)
-    assert (reply.status, reply.body) == (200, b"true")
-
-
-def test_plain_text_in_a_declared_charset(base_url):
-    reply = post(base_url, HAM.encode("latin-1"), "text/plain; charset=iso-8859-1")
-    assert (reply.status, reply.body) == (200, b"false")
 
 
 def test_json_single(base_url):
@@ -141,51 +119,20 @@ def test_healthz_and_readyz(base_url):
     assert ready.status == 200 and ready.json()["status"] == "ready"
 
 
-@pytest.mark.parametrize(
-    ("body", "content_type", "status", "code"),
-    [
-        (b"{not json", "application/json", 400, "invalid_json"),
-        (b"[1, 2]", "application/json", 400, "invalid_json"),
-        (b'{"txt": "hello"}', "application/json", 400, "missing_text"),
-        (b'{"text": ""}', "application/json", 400, "empty_text"),
-        (b'{"text": "   "}', "application/json", 400, "empty_text"),
-        (b'{"text": 42}', "application/json", 400, "invalid_text"),
-        (b'{"text": null}', "application/json", 400, "invalid_text"),
-        (b'{"texts": []}', "application/json", 400, "invalid_batch"),
-        (b'{"texts": "hello"}', "application/json", 400, "invalid_batch"),
-        (b'{"texts": ["ok", 3]}', "application/json", 400, "invalid_text"),
-        (b'{"instances": [{"body": "x"}]}', "application/json", 400, "invalid_text"),
-        (b"\xff\xfe\xfa broken", "text/plain", 400, "invalid_encoding"),
-        (b'{"text": "\xff"}', "application/json", 400, "invalid_encoding"),
-        (b"", "text/plain", 400, "empty_text"),
-        (b"", "message/rfc822", 400, "empty_text"),
-        (b"hello", "image/png", 415, "unsupported_media_type"),
-        (b"hello", "text/plain; charset=klingon", 415, "unsupported_charset"),
-        (b'{"texts": ' + json.dumps(["x"] * 65).encode() + b"}", "application/json", 422, "batch_too_large"),
-        (b"[" * 100_000 + b"]" * 100_000, "application/json", 400, "invalid_json"),
-    ],
-)
-def test_bad_input_gets_a_clear_error(base_url, body, content_type, status, code):
-    assert_error(post(base_url, body, content_type), status, code)
+@pytest.mark.parametrize("exchange", EXCHANGES, ids=lambda exchange: exchange.name)
+def test_the_plain_exchange(base_url, exchange: Exchange):
+    """The table tests/app/test_contract.py runs in process, here against a real server."""
+    method, path, body, headers = exchange.request()
+    check_exchange(call(base_url + path, method, body, headers), exchange)
 
 
-def test_empty_form_is_refused(base_url):
-    assert_error(post(base_url, b"text=", "application/x-www-form-urlencoded"), 400, "empty_text")
+@pytest.mark.parametrize("case", REFUSALS, ids=lambda case: case.name)
+def test_bad_input_gets_a_clear_error(base_url, case: Case):
+    """The table tests/app/test_contract.py runs in process, here against a real server."""
+    method, path, body, headers = case.request()
+    check_refusal(call(base_url + path, method, body, headers), case)
 
 
-def test_body_over_one_mebibyte_is_413(base_url):
-    assert_error(post(base_url, b"a" * ((1 << 20) + 1), "text/plain"), 413, "body_too_large")
+def test_a_multipart_body_over_the_limit_is_413(base_url):
     body, content_type = multipart({"text": (None, b"a" * ((1 << 20) + 1))})
     assert_error(post(base_url, body, content_type), 413, "body_too_large")
-
-
-def test_wrong_method_is_405(base_url):
-    reply = call(base_url + "/predict")
-    assert_error(reply, 405, "method_not_allowed")
-    assert reply.headers["allow"] == "POST"
-    assert_error(call(base_url + "/healthz", "POST", b"x"), 405, "method_not_allowed")
-
-
-def test_unknown_path_is_404(base_url):
-    assert_error(call(base_url + "/nope"), 404, "not_found")
-    assert_error(post(base_url, b"x", "text/plain", path="/predict/extra"), 404, "not_found")

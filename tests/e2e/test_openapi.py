@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import schemathesis
 
-from function.web import routes
+from function.web.app import ROUTES
 from tests.support import call
 
 
 def served() -> set[tuple[str, str]]:
     """(path, method) for every route of the one route table (HEAD is implied by GET)."""
-    return {(route.path, method) for route in routes.ROUTES for method in route.methods}
+    return {(route.path, method) for route in ROUTES for method in route.methods}
 
 
 def test_the_document_is_valid_openapi_3(base_url):

@@ -25,7 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tokenizers import Tokenizer
 
@@ -239,6 +239,8 @@ FAST_TOKENIZER = Tokenizer.from_file(str(MODEL / "tokenizer.json"))
 @settings(max_examples=max(10, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(WORDS, st.sampled_from([" ", " ", "\n", ", ", ". "])), min_size=1, max_size=60),
        st.integers(1, 40_000))
+@example(words=[("Friend,", ", ")], chars=16_385)  # issue 19: cut mid-word, 1,823 tokens kept for 1,822
+@example(words=[("Friend,", ", ")], chars=20_000)  # 1,823 kept where truncation keeps 2,048
 def test_the_token_window_keeps_the_tokens_of_real_words(words, chars):
     CASES["window"] += 1
     phrase = "".join(w + sep for w, sep in words)

@@ -64,19 +64,36 @@ def test_the_window_keeps_the_same_tokens_for_normal_text(model):
     edge = max(encoding.max_tokens * limits.CHARS_PER_TOKEN, limits.MIN_WINDOW_CHARS)
     sizes = [100, edge - 1, edge, edge + 1, 3 * edge, 200_000]
     texts = [normal_text(n, seed) for seed, n in enumerate(sizes)] + ["\U0001f4b0 \U0001f381 " * 50_000]
-    assert any(len(encoding.window(t)) < len(t) for t in texts)
+    assert any(len(t) > encoding.window_chars for t in texts)
     ids, mask = encoding.encode(tokenizer, texts)
     kept = [row[m == 1].tolist() for row, m in zip(ids, mask, strict=True)]
     assert kept == full(encoding, tokenizer, texts)
 
 
-def test_the_tokenizer_sees_at_most_the_window():
-    encoding = Encoding(max_tokens=2048, head_tokens=1536, pad_id=0)
+class Recorded:
+    """A tokenizer that records the texts it is given."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer, self.texts = tokenizer, []
+
+    def encode_batch_fast(self, texts: list[str]) -> list:
+        self.texts += texts
+        return self.tokenizer.encode_batch_fast(texts)
+
+    def num_special_tokens_to_add(self, pair: bool) -> int:
+        return self.tokenizer.num_special_tokens_to_add(pair)
+
+
+@pytest.mark.parametrize(("encoding", "tail"), [(Encoding(2048, 1536, 0), True),
+                                                (Encoding(64, 64, 0), False)])
+def test_the_tokenizer_sees_at_most_the_window_of_normal_text(encoding, tail):
     text = "".join(f"w{i % 100} " for i in range(100_000))
-    window = encoding.window(text)
-    assert len(window) <= 2048 * limits.CHARS_PER_TOKEN + 1
-    assert window.startswith(text[:1000]) and window.endswith(text[-1000:])
-    assert Encoding(64, 64, 0).window(text) == text[:limits.MIN_WINDOW_CHARS]  # no tail kept
+    recorded = Recorded(word_tokenizer())
+    ids, mask = encoding.encode(recorded, [text])
+    assert sum(map(len, recorded.texts)) <= encoding.window_chars
+    assert recorded.texts[0].startswith(text[:1000])
+    assert recorded.texts[-1].endswith(text[-1000:]) == tail  # no tail when every token kept is the head's
+    assert ids[0][mask[0] == 1].tolist() == full(encoding, word_tokenizer(), [text])[0]
 
 
 def test_a_batch_is_tokenized_in_groups_with_the_same_result():

@@ -7,8 +7,6 @@ import pytest
 
 from export.synthetic import KINDS, SOURCE, generate, template_count
 
-pytestmark = pytest.mark.fast
-
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
