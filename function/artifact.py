@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from function.contract import in_threshold_range
+
 METADATA = "model.json"
 SCHEMA = 1
 # The model features serving can feed to graph inputs (see model.json "inputs").
@@ -122,7 +124,8 @@ def _validate(meta: dict, where: Path) -> None:
     if meta["positive_label"] not in labels:
         raise ArtifactError(f"{where}: positive_label {meta['positive_label']!r} not in labels")
     threshold = meta["threshold"]
-    if not isinstance(threshold, int | float) or isinstance(threshold, bool) or not 0 < threshold < 1:
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
+            or not in_threshold_range(threshold):
         raise ArtifactError(f"{where}: threshold must be a number between 0 and 1, not {threshold!r}")
     for key in ("inputs", "files", "sha256"):
         if not _strings(meta[key]):

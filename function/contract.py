@@ -56,7 +56,9 @@ class ErrorCode(enum.Enum):
     UNKNOWN_MODEL = "unknown_model", 404, "no such model"
     UNKNOWN_VERSION = "unknown_version", 404, "no such model version"
     METHOD_NOT_ALLOWED = "method_not_allowed", 405, "the path does not take this method"
+    REQUEST_TIMEOUT = "request_timeout", 408, "the request head or body did not arrive in time"
     BODY_TOO_LARGE = "body_too_large", 413, "the body is larger than MAX_BODY_BYTES"
+    TOO_MANY_CHUNKS = "too_many_chunks", 413, "a chunked body in more chunks than the server reads"
     URI_TOO_LONG = "uri_too_long", 414, "the request target is too long"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415, "a Content-Type that is not accepted"
     UNSUPPORTED_CHARSET = "unsupported_charset", 415, "a charset that is unknown or no text encoding"
@@ -64,6 +66,13 @@ class ErrorCode(enum.Enum):
     BATCH_TOO_LARGE = "batch_too_large", 422, "more texts than MAX_BATCH"
     INTERNAL = "internal", 500, "an unexpected error (nothing about it is shown)"
     MODEL_UNAVAILABLE = "model_unavailable", 503, "the model cannot be loaded (the message says why)"
+    TOO_MANY_CONNECTIONS = "too_many_connections", 503, "the server holds all the connections it may"
+
+    @classmethod
+    def of_status(cls, status: int) -> ErrorCode:
+        """The first code of `status`: for errors a layer outside the function raised."""
+        found = next((code for code in cls if code.status == status), None)
+        return found or (cls.INTERNAL if status >= 500 else cls.BAD_REQUEST)
 
 
 class ApiError(Exception):

@@ -26,7 +26,7 @@ code cannot see:
   (Starlette's 404/405/500, an exception that escapes) leaves as the JSON error;
 - no `server: uvicorn` header: nothing says which software answers.
 Slow and idle clients cost the event loop a socket each, never a thread: /healthz stays quick.
-Every error this module sends is rendered by function.web.errors with web.HARDENING's headers.
+Every error this module sends is rendered by function.web.app's renderer with its HARDENING headers.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import functools
 import itertools
 import re
 import resource
+import sys
 import termios
 from http import HTTPStatus
 from urllib.parse import unquote
@@ -45,7 +46,10 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn_worker import UvicornWorker
 
-MAX_LINE_BYTES = 8192
+from function.contract import ApiError, ErrorCode
+from function.limits import MAX_TARGET_BYTES
+
+MAX_LINE_BYTES = MAX_TARGET_BYTES
 MAX_EVENT_BYTES = 8192  # an incomplete head or chunk-size line h11 may buffer (uvicorn's default: 16 KiB)
 PIECE_BYTES = 4096  # h11 is fed this much at a time, so that limit holds however much arrives at once
 MAX_CHUNKS = 16384  # of one chunked body: a 1 MiB body sent a line at a time still fits
@@ -60,26 +64,24 @@ DRAIN_BYTES = 1 << 20  # read and dropped after a refusal; then reading stops un
 FRAMEWORK_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH"})
 FRAMEWORK_PATHS = frozenset({"/robots.txt", "/favicon.ico"})
 _ABSOLUTE_FORM = re.compile(rb"https?://[^/]*", re.IGNORECASE)
-_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "request_timeout",
-          413: "body_too_large", 414: "uri_too_long", 500: "internal", 503: "unavailable"}
 # Connections waiting for a request head, the longest waiting first (one worker, one event loop).
 _waiting: dict[Protocol, None] = {}
 
 
-def _error_response(status: int, message: str, code: str | None = None):
-    """The JSON error of `status` with the hardening headers, as a Starlette response."""
-    from function.web import HARDENING
-    from function.web.errors import ApiError, render
+def _error_response(code: ErrorCode, message: str):
+    """The JSON error with the hardening headers, as a Starlette response (the app's renderer)."""
+    from function.web.app import HARDENING, render
 
-    response = render(ApiError(status, code or _CODES.get(status, "error"), message))
+    response = render(ApiError(code, message))
     for name, value in HARDENING.items():
         response.headers.setdefault(name, value)
     return response
 
 
-def _raw_error(status: int, message: str, code: str | None = None) -> bytes:
+def _raw_error(code: ErrorCode, message: str) -> bytes:
     """The same, as bytes on the wire, with `Connection: close`."""
-    response = _error_response(status, message, code)
+    response = _error_response(code, message)
+    status = code.status
     response.headers["connection"] = "close"
     head = b"".join(b"%s: %s\r\n" % pair for pair in response.raw_headers)
     return b"HTTP/1.1 %d %s\r\n%s\r\n%s" % (status, HTTPStatus(status).phrase.encode(), head, response.body)
@@ -129,7 +131,7 @@ class Protocol(H11Protocol):
         if len(self.connections) > max_connections():
             idle = self._idlest()
             if idle is None:  # every other connection is busy with a request: this one is refused at once
-                self.transport.write(_raw_error(503, "too many connections"))
+                self.transport.write(_raw_error(ErrorCode.TOO_MANY_CONNECTIONS, "too many connections"))
                 self._close_idle()
             else:
                 idle._close_idle()
@@ -165,9 +167,11 @@ class Protocol(H11Protocol):
     def _timed_out(self) -> None:
         self._timer = None
         if self.cycle is not None and not self.cycle.response_complete:
-            self._refuse(_raw_error(408, f"the body did not arrive within {BODY_SECONDS:g} s of its head"))
+            self._refuse(_raw_error(ErrorCode.REQUEST_TIMEOUT,
+                                    f"the body did not arrive within {BODY_SECONDS:g} s of its head"))
         elif self._line:
-            self._refuse(_raw_error(408, f"the request head did not arrive within {HEAD_SECONDS:g} s"))
+            self._refuse(_raw_error(ErrorCode.REQUEST_TIMEOUT,
+                                    f"the request head did not arrive within {HEAD_SECONDS:g} s"))
         else:
             self._close_idle()
 
@@ -195,7 +199,8 @@ class Protocol(H11Protocol):
             self._line += len(data) if end < 0 else end
             self._line_done = end >= 0
             if self._line > MAX_LINE_BYTES:
-                self._refuse(_raw_error(414, f"the request line is longer than {MAX_LINE_BYTES} bytes"))
+                self._refuse(_raw_error(ErrorCode.URI_TOO_LONG,
+                                        f"the request line is longer than {MAX_LINE_BYTES} bytes"))
                 return
         super().data_received(data)
 
@@ -208,13 +213,14 @@ class Protocol(H11Protocol):
             self._chunks = 0
             names = {name.lower() for name, _ in event.headers}
             if b"transfer-encoding" in names and b"content-length" in names:
-                self._refuse(_raw_error(400, "both Transfer-Encoding and Content-Length: send one"))
+                self._refuse(_raw_error(ErrorCode.BAD_REQUEST,
+                                        "both Transfer-Encoding and Content-Length: send one"))
                 return h11.NEED_DATA
         elif isinstance(event, h11.Data) and event.chunk_start:
             self._chunks += 1
             if self._chunks > MAX_CHUNKS:
-                self._refuse(_raw_error(413, f"the chunked body has more than {MAX_CHUNKS} chunks",
-                                        "too_many_chunks"))
+                self._refuse(_raw_error(ErrorCode.TOO_MANY_CHUNKS,
+                                        f"the chunked body has more than {MAX_CHUNKS} chunks"))
                 return h11.NEED_DATA
         elif isinstance(event, h11.EndOfMessage):
             self._set_timer(None)  # the function's own time: no deadline here
@@ -226,8 +232,8 @@ class Protocol(H11Protocol):
         if self._refused or cycle is None or cycle.response_complete:
             return None  # nothing to answer: close
         if cycle.more_body and not cycle.response_started:
-            self._refuse(_raw_error(400, "the connection was half-closed before the body was complete",
-                                    "incomplete_body"))
+            self._refuse(_raw_error(ErrorCode.INCOMPLETE_BODY,
+                                    "the connection was half-closed before the body was complete"))
         else:
             cycle.keep_alive = False  # answer, then close
         return True
@@ -242,9 +248,9 @@ class Protocol(H11Protocol):
         super().on_response_complete()
 
     def send_400_response(self, msg: str) -> None:
-        self._refuse(_raw_error(400, f"malformed HTTP request: a head or line over {MAX_EVENT_BYTES} bytes, "
-                                     "or not HTTP/1.1 "
-                                     "(request line, headers, Content-Length or chunked framing)"))
+        self._refuse(_raw_error(ErrorCode.BAD_REQUEST,
+                                f"malformed HTTP request: a head or line over {MAX_EVENT_BYTES} bytes, "
+                                "or not HTTP/1.1 (request line, headers, Content-Length or chunked framing)"))
 
     # Refusing and closing.
 
@@ -296,17 +302,16 @@ def _function_first(app, protocol: Protocol | None = None):
 
             logs.log("ERROR", "unhandled error", error_type=type(error).__name__)
             if not answer.started:
-                await _error_response(500, "internal error")(scope, _nothing, answer.send)
+                await _error_response(ErrorCode.INTERNAL, "internal error")(scope, _nothing, answer.send)
 
     return asgi
 
 
 async def _function(scope, receive, send) -> None:
+    """The app main.py serves, for requests that functions-framework would refuse in plain text."""
     from starlette.requests import Request
 
-    from function import web
-
-    response = await web.handle(Request(scope, receive))
+    response = await sys.modules["main"].app.handle(Request(scope, receive))
     await response(scope, receive, send)
 
 
@@ -326,7 +331,7 @@ class _Answer:
             self.started = True
             status = message["status"]
             if status >= 400 and not _hardened(message["headers"]):  # an outer layer's, not the function's
-                response = _error_response(status, HTTPStatus(status).phrase)
+                response = _error_response(ErrorCode.of_status(status), HTTPStatus(status).phrase)
                 await self._send(self._closing({"type": "http.response.start", "status": status,
                                                 "headers": list(response.raw_headers)}))
                 await self._send({"type": "http.response.body", "body": response.body})
@@ -345,7 +350,7 @@ class _Answer:
 
 
 def _hardened(headers: list[tuple[bytes, bytes]]) -> bool:
-    """The function's own answers carry X-Content-Type-Options (web.HARDENING)."""
+    """The function's own answers carry X-Content-Type-Options (function.web.app.HARDENING)."""
     return any(name.lower() == b"x-content-type-options" for name, _ in headers)
 
 
