@@ -101,9 +101,9 @@ def _fold(family: Family, split: corpus.Split, args) -> dict:
     started = time.perf_counter()
     trained = family.fit(split, args)
     seconds = time.perf_counter() - started
-    base = evaluate.baseline(_texts(split.train), _labels(split.train))
+    base = evaluate.served(evaluate.baseline(_texts(split.train), _labels(split.train)))
     result = {"sizes": split.sizes(), "train_seconds": round(seconds, 1)}
-    for who, score in (("model", trained.predict), ("baseline", base)):
+    for who, score in (("model", evaluate.served(trained.predict)), ("baseline", base)):
         threshold = evaluate.choose_threshold(_labels(split.validation), score(_texts(split.validation)),
                                               _sources(split.validation))
         result[who] = evaluate.metrics(_labels(split.test), score(_texts(split.test)), threshold)
@@ -199,12 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     train_seconds = time.perf_counter() - started
 
     progress.set_postfix_str(next(steps))
-    threshold = evaluate.choose_threshold(_labels(split.validation), model.scores(_texts(split.validation)),
-                                          _sources(split.validation))
-    base = evaluate.baseline(_texts(split.train), _labels(split.train))
+    validation = model.judge(_texts(split.validation))
+    threshold = evaluate.choose_threshold(_labels(split.validation), validation, _sources(split.validation))
+    base = evaluate.served(evaluate.baseline(_texts(split.train), _labels(split.train)))
     base_threshold = evaluate.choose_threshold(_labels(split.validation), base(_texts(split.validation)),
                                                _sources(split.validation))
-    judged, test_scores = _judge(model.scores, split, held, threshold)
+    judged, test_scores = _judge(model.judge, split, held, threshold)
     judged_base, base_scores = _judge(base, split, held, base_threshold)
     reports = {"model": judged, "baseline": judged_base, "train_seconds": round(train_seconds, 1),
                "thresholds": {"model": threshold, "baseline": base_threshold}}
@@ -219,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     reports["folds"] = folds
 
     progress.set_postfix_str(next(steps))
-    package.restage(staged, dict(artifact.read(staged).meta, threshold=threshold, gates=gates,
+    band = evaluate.uncertain_band(_labels(split.validation), validation, threshold)
+    package.restage(staged, dict(artifact.read(staged).meta, threshold=threshold, uncertain=band, gates=gates,
                                  metrics=reports, canaries=package.canaries(model)))
     notice.write(staged)  # the artifact carries its data's licences and attributions
     package.publish(staged, out)

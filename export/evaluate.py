@@ -22,6 +22,7 @@ from sklearn.metrics import (
 )
 
 from function.mail import clean
+from function.model import windowed
 
 Scorer = Callable[[list[str]], np.ndarray]
 CHALLENGE = Path(__file__).resolve().parent / "challenge.jsonl"
@@ -92,6 +93,21 @@ def choose_threshold(labels: list[int], scores: np.ndarray, sources: list[str] |
     low, high = np.clip([low, high], 1e-6, 1 - 1e-6)
     middle = (np.log(low / (1 - low)) + np.log(high / (1 - high))) / 2
     return float(np.clip(np.round(1 / (1 + np.exp(-middle)), 3), 0.001, 0.999))
+
+
+def uncertain_band(labels: list[int], scores: np.ndarray, threshold: float) -> list[float]:
+    """model.json's "uncertain" [lo, hi]: the scores between the thresholds that would flag 3 % and
+    0.3 % of the validation part's legitimate texts (three times and a third of the served rate),
+    where the model's own validation says a verdict could go either way; the threshold inside."""
+    low = recall_at(labels, scores, 3 * MAX_LEGIT_FLAGGED)[1]
+    high = recall_at(labels, scores, 0.3 * MAX_LEGIT_FLAGGED)[1]
+    return [round(min(low, threshold), 3), round(min(max(high, threshold), 1.0), 3)]
+
+
+def served(score: Scorer) -> Scorer:
+    """A scorer as the function serves a model: each text's score is the highest of the whole text
+    and its windows (function.model.windowed), so every figure and threshold is the served one."""
+    return lambda texts: windowed(score, [[text] for text in texts])[0]
 
 
 def baseline(train_texts: list[str], train_labels: list[int]) -> Scorer:

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from function import contract
 from function.contract import in_threshold_range
 
 METADATA = "model.json"
@@ -192,3 +193,16 @@ def write_metadata(root: Path, meta: dict) -> Path:
     path = root / METADATA
     path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
+
+
+def uncertain_band(value: object, threshold: float) -> tuple[float, float]:
+    """model.json's optional "uncertain": [lo, hi] with 0 <= lo <= threshold <= hi <= 1."""
+    if value is None:
+        half = contract.UNCERTAIN_HALF_WIDTH
+        return max(0.0, threshold - half), min(1.0, threshold + half)
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+            or not 0 <= value[0] <= threshold <= value[1] <= 1):
+        raise ArtifactError(f"model.json: uncertain must be [lo, hi] with 0 <= lo <= threshold "
+                            f"({threshold}) <= hi <= 1, not {str(value)[:80]}")
+    return float(value[0]), float(value[1])

@@ -16,20 +16,69 @@ import itertools
 import re
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from function import artifact, explain, logs, mail, store
-from function.contract import BANDS, UNCERTAIN_HALF_WIDTH, Answer, ApiError, ErrorCode, Prediction
+from function.contract import BANDS, Answer, ApiError, ErrorCode, Prediction
 from function.explain import explained
-from function.limits import LONG_CHARS, LOOP_SECONDS, MAX_CHARS, REQUEST_LINES, RUN_TOKENS, TRIM_CHARS
+from function.limits import (
+    LONG_CHARS,
+    LOOP_SECONDS,
+    MAX_CHARS,
+    MAX_WINDOWS,
+    REQUEST_LINES,
+    REQUEST_WINDOWS,
+    RUN_TOKENS,
+    TRIM_CHARS,
+    WINDOW_CHARS,
+)
 from function.settings import Settings, SettingsError
 from function.tokens import Encoding
 
 MAX_BACKOFF = 30.0  # seconds a failed load is remembered at most
 _NEWLINE_RE = re.compile("\n")
+_SPACE_RE = re.compile(r"\s")
+
+
+def windows(text: str, most: int = MAX_WINDOWS) -> list[str]:
+    """Overlapping pieces of WINDOW_CHARS of a long text, cut at whitespace, half a window apart:
+    the first `most` - 1 and the last. [] for a text short enough to be read whole."""
+    if len(text) <= WINDOW_CHARS * 3 // 2 or most < 1:
+        return []
+    starts = range(0, len(text) - WINDOW_CHARS // 2, WINDOW_CHARS // 2)
+    chosen = [*starts[: most - 1], len(text) - WINDOW_CHARS] if len(starts) > most else list(starts)
+
+    def at_space(index: int) -> int:
+        found = _SPACE_RE.search(text, index, index + 64)
+        return found.end() if found and index > 0 else index
+
+    return [text[at_space(start): at_space(min(start + WINDOW_CHARS, len(text)))].strip() for start in chosen]
+
+
+def windowed(score: Callable[[list[str]], np.ndarray],
+             readings: list[list[str]]) -> tuple[np.ndarray, list[int]]:
+    """Each text's score: the highest over its readings (a message's plain and HTML parts) and each
+    reading's windows, so neither a decoy part nor filler around a scam hides it; and which reading
+    scored it. One call of `score` for all; the request's texts share REQUEST_WINDOWS pieces."""
+    most = min(MAX_WINDOWS, REQUEST_WINDOWS // max(1, sum(map(len, readings))))
+    pieces: list[str] = []
+    owners: list[tuple[int, int]] = []
+    for text, views in enumerate(readings):
+        for view, reading in enumerate(views):
+            for piece in (reading, *windows(reading, most)):
+                pieces.append(piece)
+                owners.append((text, view))
+    scores = score(pieces) if pieces else np.zeros(0)
+    best = np.full(len(readings), -1.0)
+    chosen = [0] * len(readings)
+    for (text, view), value in zip(owners, scores, strict=True):
+        if value > best[text]:
+            best[text], chosen[text] = value, view
+    return best, chosen
 
 
 class Model:
@@ -81,7 +130,7 @@ class Model:
         unfed = sorted(graph_inputs - set(self._inputs.values()))
         if unfed:  # else every request would fail in the run, after a load that looked fine
             raise artifact.ArtifactError(f"the graph needs inputs {unfed} that model.json does not feed")
-        self.band = _band(meta.get("uncertain"), float(meta["threshold"]))
+        self.band = artifact.uncertain_band(meta.get("uncertain"), float(meta["threshold"]))
         self._trained_threshold = float(meta["threshold"])  # the band is stated around this one
         self._check_canaries(meta.get("canaries", []))
         self.call_seconds, self.char_seconds = self._cost(meta.get("canaries", []))
@@ -126,7 +175,7 @@ class Model:
         spent = []
         for sample in (texts, [" ".join(texts * 8)]):
             started = time.thread_time()
-            self.scores(sample)
+            self.judge(sample)
             spent.append(time.thread_time() - started)
         chars = sum(map(len, texts))
         per_char = max(0.0, spent[1] - spent[0]) / (7 * chars)
@@ -158,14 +207,21 @@ class Model:
             (probabilities,) = self._session.run([self._output], feed)
         return probabilities[:, self._positive].astype(np.float64)
 
+    def judge(self, texts: list[str]) -> np.ndarray:
+        """The served score of each cleaned text: the highest of the whole text and its windows."""
+        return windowed(self.scores, [[text] for text in texts])[0]
+
     def predict(self, texts: list[str], threshold: float | None = None) -> list[Prediction]:
-        """Scores, verdicts and bands at `threshold` (model.json's unless given)."""
+        """Served scores (`judge`), verdicts and bands at `threshold` (model.json's unless given)."""
+        return self.verdicts(self.judge(texts), threshold)
+
+    def verdicts(self, scores: np.ndarray, threshold: float | None = None) -> list[Prediction]:
         cut = self.threshold if threshold is None else threshold
         low, high = self.uncertain(cut)
         labels = self.labels[1 - self._positive], self.labels[self._positive]
         return [Prediction(score, score >= cut, labels[score >= cut],
                            "uncertain" if low <= score < high else BANDS[2 * (score >= cut)])
-                for score in map(float, self.scores(texts))]
+                for score in map(float, scores)]
 
     def reasons(self, cleaned: str, score: float, both: bool) -> list[explain.Span]:
         """Spans of a cleaned text with how much each raised its logit (`both`: lowered too)."""
@@ -272,10 +328,12 @@ class Plane:
         """Scores, verdicts, bands (and with `explain`, reasons: True adds those that lowered the score)
         of texts or raw RFC 822 messages (bytes), in order, at `threshold` (the served one unless given)."""
         model = self.model or self.load()
-        seen = _cleaned(texts)
+        readings = _cleaned(texts)
+        scores, chosen = windowed(model.scores, readings)
+        seen = [views[view] for views, view in zip(readings, chosen, strict=True)]
         cut = model.threshold if threshold is None else threshold
         band = model.uncertain(cut)
-        predictions = model.predict(seen, cut)
+        predictions = model.verdicts(scores, cut)
         if explain is not None:
             sent = [text if isinstance(text, str) else clean for text, clean in zip(texts, seen, strict=True)]
             predictions = explained(model, predictions, seen, sent, explain)
@@ -287,37 +345,30 @@ def _unavailable(reason: str, retry_after: float) -> ApiError:
                     {"Retry-After": str(max(1, round(retry_after)))})
 
 
-def _cleaned(texts: list[str | bytes]) -> list[str]:
-    """What the model reads of each text (or raw message). The texts of one request share one budget
-    of REQUEST_LINES lines, as the lines of one message do: 64 pasted e-mails cost what one does."""
+def _cleaned(texts: list[str | bytes]) -> list[list[str]]:
+    """What the model reads of each text (or raw message): its readings, the main one first (a
+    message's plain and HTML parts may say different things). The texts of one request share one
+    budget of REQUEST_LINES lines, as the lines of one message do: 64 pasted e-mails cost what one does."""
     left = REQUEST_LINES
     seen = []
     for text in texts:
         if isinstance(text, bytes):
-            found = mail.message_text(text)
-            if not found.strip():
+            found = mail.message_views(text)
+            if not found:
                 raise ApiError(ErrorCode.EMPTY_TEXT, "the message holds no text (only headers, attachments)")
             seen.append(found)
             continue
         lines = text.count("\n", 0, MAX_CHARS)
-        if lines >= left:
+        cut = lines >= left  # past the request's budget: scored on what is left of it, maybe nothing
+        if cut:
             last = next(itertools.islice(_NEWLINE_RE.finditer(text), left - 1, None), None) if left else None
             text = text[:last.end()] if last else ""
         left = max(0, left - lines)
-        seen.append(mail.clean(text))
+        found = mail.views(text)
+        if not found and not cut:
+            raise ApiError(ErrorCode.EMPTY_TEXT, "the text holds nothing a reader would see")
+        seen.append(found or [""])
     return seen
-
-
-def _band(value: object, threshold: float) -> tuple[float, float]:
-    """model.json's optional "uncertain": [lo, hi] with 0 <= lo <= threshold <= hi <= 1."""
-    if value is None:
-        return max(0.0, threshold - UNCERTAIN_HALF_WIDTH), min(1.0, threshold + UNCERTAIN_HALF_WIDTH)
-    if (not isinstance(value, list) or len(value) != 2
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-            or not 0 <= value[0] <= threshold <= value[1] <= 1):
-        raise artifact.ArtifactError(f"model.json: uncertain must be [lo, hi] with 0 <= lo <= threshold "
-                                     f"({threshold}) <= hi <= 1, not {str(value)[:80]}")
-    return float(value[0]), float(value[1])
 
 
 def _release_freed_memory() -> None:
