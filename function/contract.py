@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from function import mail
+from function import mime
 from function.limits import MAX_CHARSET_CHARS
 
 if TYPE_CHECKING:
@@ -190,14 +190,14 @@ def explain_mode(value: object) -> bool | None:
 
 def charset(name: str | None) -> str:
     """A declared charset's codec, by the one policy every way of sending text follows (text/plain,
-    JSON, forms, the parts of a message: function.mail.text_codec); 415 when it refuses it."""
+    JSON, forms, the parts of a message: function.mime.text_codec); 415 when it refuses it."""
     if name is None:
         return "utf-8"
     if len(name) > MAX_CHARSET_CHARS:
         raise ApiError(ErrorCode.UNSUPPORTED_CHARSET, f"unknown charset {shown(name)!r}")
     try:
-        return mail.text_codec(name)
-    except mail.CharsetError as error:
+        return mime.text_codec(name)
+    except mime.CharsetError as error:
         raise ApiError(ErrorCode.UNSUPPORTED_CHARSET, shown(error, 120)) from None
 
 

@@ -8,7 +8,8 @@ Headers (Received, list headers, anonymised addresses), quoted replies, mailing-
 e-mail addresses and URLs are artifacts of the 2002 SpamAssassin mailing lists rather than
 signs of a scam, so they are removed or replaced by a placeholder word; but quoted text that is
 all there is to read is read. What a reader does not see does not count (hidden HTML: see
-function.markup); what a reader sees the same way is spelt one way (function.glyphs).
+function.markup); what a reader sees the same way is spelt one way (`normalize_unicode`, below).
+A raw message is taken apart by function.mime, once; each of its texts is cleaned here.
 
 A message may read two ways: its text/plain part and its HTML part can say different things.
 `views` and `message_views` give each distinct reading (the model plane scores each, and the
@@ -19,28 +20,15 @@ MAX_CHARS after normalisation, which can make it longer.
 
 from __future__ import annotations
 
-import codecs
-import email
-import email.header
-import email.message
-import email.parser
-import email.policy
-import itertools
 import re
+import unicodedata
 
-from function.glyphs import normalize_unicode
-from function.limits import (
-    MAX_CHARS,
-    MAX_DEPTH,
-    MAX_HEADER_CHARS,
-    MAX_HEADER_PARAMS,
-    MAX_LINES,
-    MAX_PARTS,
-)
+from function import mime
+from function.limits import MAX_CHARS
 from function.markup import html_to_text
 
-__all__ = ["MAX_CHARS", "MAX_PARTS", "CharsetError", "clean", "decode", "html_to_text", "message_text",
-           "message_views", "normalize_unicode", "text_codec", "views"]
+__all__ = ["MAX_CHARS", "clean", "html_to_text", "message_text", "message_views", "normalize_unicode",
+           "views"]
 
 # Starts only where a run of address characters starts, and reads at most 64 of them (RFC 5321's
 # limit for the local part): unbounded, a long run without an "@" takes quadratic time.
@@ -54,8 +42,6 @@ _QUOTE_MARKS_RE = re.compile(r"^[ \t]*(?:(?:>|\|>)[ \t]?)+", re.MULTILINE)
 # What is left of a reply that only quotes: the attribution line ("On Monday, Sam wrote:").
 _ATTRIBUTION_RE = re.compile(r"^[^\n]{0,200}\bwrote:[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _WORDS_RE = re.compile(r"\w")
-# "[ILUG] ...", "Re: [SAtalk] ...": the list's tag, not the sender's words.
-_LIST_TAG_RE = re.compile(r"^((?:re|fwd?|aw):\s*)*\[[^\]\n]{1,40}\]\s*", re.IGNORECASE)
 # Left-over MIME boundaries, such as the corpus's own "--DeathToSpamDeathToSpam--".
 _BOUNDARY_RE = re.compile(r"^--[\w'()+,./:=?-]{8,}$", re.MULTILINE)
 _RULE_RE = re.compile(r"^[ \t]*(?:[_\-=]{20,}|-- )[ \t]*$", re.MULTILINE)
@@ -91,131 +77,6 @@ _LOOKS_HTML_RE = re.compile(r"<(?:!doctype|/?(?:html|head|body|p|div|span|br|a|b
                             r"|table|tr|td|ul|ol|li|h[1-6]|img|style|title|meta)\b)", re.IGNORECASE)
 
 
-class CharsetError(ValueError):
-    """A charset that is unknown, or whose codec is no text encoding fit for a body."""
-
-
-# Text encodings refused all the same: decoding punycode takes quadratic time (idna runs it on each
-# label), "undefined" fails on any byte, and Python's own escape codecs are no charset of mail.
-_REFUSED_CODECS = frozenset({"punycode", "idna", "undefined", "unicode-escape", "raw-unicode-escape"})
-
-
-def text_codec(charset: str) -> str:
-    """The codec's name for a charset label; CharsetError if it is unknown or not a text encoding
-    (base64, rot13, zlib, hex, ... and the refused ones above)."""
-    try:
-        info = codecs.lookup(charset)
-    except (LookupError, ValueError, TypeError):
-        raise CharsetError(f"unknown charset {charset!r}") from None
-    if not info._is_text_encoding or info.name in _REFUSED_CODECS:
-        raise CharsetError(f"charset {charset!r} is not a text encoding")
-    return info.name
-
-
-def decode(payload: bytes, charset: str | None, errors: str = "strict") -> str:
-    """`payload` decoded as `charset` (UTF-8 if none). Raises CharsetError (a ValueError) for a charset
-    that is unknown or not a text encoding, and with errors="strict" UnicodeDecodeError for bytes
-    that are invalid in it."""
-    return payload.decode(text_codec(charset or "utf-8"), errors)
-
-
-def _decode_leniently(payload: bytes, charset: str | None) -> str:
-    """A MIME part's text: broken or unusable charsets are read as UTF-8, bad bytes replaced."""
-    try:
-        return decode(payload, charset, errors="replace")
-    except ValueError:
-        return payload.decode("utf-8", errors="replace")
-
-
-def _header(value: object) -> str:
-    """Decodes an RFC 2047 header such as a subject; a broken one is kept as it came. The policy
-    below has cut it to MAX_HEADER_CHARS: decode_header is quadratic in encoded words."""
-    text = str(value)
-    try:
-        return str(email.header.make_header(email.header.decode_header(text)))
-    except Exception:
-        return text
-
-
-class _BoundedPolicy(email.policy.Compat32):
-    """compat32 (as the training data was parsed) with each header value cut to its budget as it is
-    read: the email package's parameter parsing (Content-Type's charset and boundary) is quadratic."""
-
-    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
-        name, value = super().header_source_parse(sourcelines)
-        value = value[:MAX_HEADER_CHARS]
-        if name.strip().lower().startswith("content-"):
-            value = ";".join(value.split(";", MAX_HEADER_PARAMS + 1)[: MAX_HEADER_PARAMS + 1])
-        return name, value
-
-
-_POLICY = _BoundedPolicy()
-
-
-class _Part(email.message.Message):
-    """A MIME entity that knows how deeply it is nested. One below MAX_DEPTH is not split into
-    parts (its boundary is not looked up): the parser checks every line against each open boundary."""
-
-    depth = 0
-
-    def attach(self, payload: email.message.Message) -> None:
-        payload.depth = self.depth + 1
-        super().attach(payload)
-
-    def get_boundary(self, failobj: object = None) -> object:
-        return failobj if self.depth >= MAX_DEPTH else super().get_boundary(failobj)
-
-
-# Where the email package (str.splitlines on the ASCII-decoded message) breaks lines.
-_LINE_BREAKS = b"\n\r\x0b\x0c\x1c\x1d\x1e"
-_LINE_BREAK_RE = re.compile(b"[" + re.escape(_LINE_BREAKS) + b"]")
-
-
-def _first_lines(raw: bytes) -> bytes:
-    """The first MAX_LINES lines of a raw message (a CRLF counts as two)."""
-    if len(raw) <= MAX_LINES or sum(map(raw.count, _LINE_BREAKS)) <= MAX_LINES:
-        return raw
-    last = next(itertools.islice(_LINE_BREAK_RE.finditer(raw), MAX_LINES - 1, None))
-    return raw[: last.end()]
-
-
-def _body_parts(message: email.message.Message) -> tuple[list[str], list[str]]:
-    """The text of the plain and of the HTML parts, each kind read to MAX_CHARS characters."""
-    plain: list[str] = []
-    markup: list[str] = []
-    left = {False: MAX_CHARS, True: MAX_CHARS}  # characters still to read, by "is HTML"
-    for count, part in enumerate(message.walk()):
-        if count >= MAX_PARTS:
-            break
-        if part.is_multipart() or part.get_content_maintype() != "text":
-            continue
-        if part.get_content_disposition() == "attachment":
-            continue
-        is_html = part.get_content_subtype() == "html"
-        if left[is_html] <= 0:
-            continue
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
-            continue
-        text = _decode_leniently(payload[: left[is_html] * 4], part.get_content_charset())[: left[is_html]]
-        left[is_html] -= len(text)
-        (markup if is_html else plain).append(text)
-    return plain, markup
-
-
-def _message(raw: bytes) -> tuple[str, list[str], list[str]]:
-    """A raw message's subject (its list tag removed), plain parts and HTML parts."""
-    raw = _first_lines(raw)
-    try:
-        message = email.message_from_bytes(raw, _class=_Part, policy=_POLICY)
-        plain, markup = _body_parts(message)
-    except RecursionError:  # message/rfc822 parts nested deeper than the parser can follow: the body as text
-        message = email.parser.BytesHeaderParser(_Part, policy=_POLICY).parsebytes(raw)
-        plain, markup = [str(message.get_payload())], []
-    subject = _LIST_TAG_RE.sub(lambda m: m.group(1) or "", _header(message.get("Subject", "")))
-    return subject, plain, markup
-
-
 def _readings(subject: str, plain: list[str], markup: list[str], every: bool) -> list[str]:
     """The distinct texts of a message: the subject with its plain parts' text, then with its HTML
     parts' text, leaving out a blank one (a blank text/plain alternative hides no HTML). Only
@@ -235,13 +96,13 @@ def message_text(raw: bytes) -> str:
     """The model's text for a raw RFC 822 message: subject and body (its text/plain parts; its HTML
     when they are blank), cleaned. It is "" for a message with neither (only an attachment, an
     image, or headers without a subject)."""
-    return next(iter(_readings(*_message(raw), every=False)), "")
+    return next(iter(_readings(*mime.parse(raw), every=False)), "")
 
 
 def message_views(raw: bytes) -> list[str]:
     """Each distinct text of a raw message, the main one (`message_text`) first: that of its
     text/plain parts and that of its HTML parts. [] when nothing is readable."""
-    return _readings(*_message(raw), every=True)
+    return _readings(*mime.parse(raw), every=True)
 
 
 def _strip_footer(text: str) -> str:
@@ -273,7 +134,7 @@ def _views(text: str, every: bool) -> list[str]:
     text = _bounded(text)
     block = _HEADER_BLOCK_RE.match(text)
     if block and _COMMON_HEADER_RE.search(block.group()):
-        return _readings(*_message(text.encode("utf-8")), every=every)
+        return _readings(*mime.parse(text.encode("utf-8")), every=every)
     label = _SUBJECT_LABEL_RE.match(text)
     if label:  # the corpora's "Subject: ...", then the body
         subject, _, body = text[label.end():].partition("\n")
@@ -323,3 +184,173 @@ def _clean(text: str) -> str:
     text = _SPACE_RE.sub(" ", text)
     text = _BLANK_LINES_RE.sub("\n", text)
     return text.strip()
+
+
+# One spelling for what a reader sees the same way: the characters of a text as they are shown.
+# Each step maps a spelling that hides words from a model, but not from a reader, onto the plain one:
+# - NFKC: full-width and mathematical letters, ligatures, compatibility forms;
+# - characters that render as nothing (zero-width spaces and joiners, soft hyphens, direction
+#   marks, the byte-order mark, variation selectors) are removed;
+# - a right-to-left override shows its run reversed ("\u202elapyap\u202c" displays "paypal"):
+#   the run is put in display order;
+# - a run of single letters with one repeated separator ("p a y p a l", "v.e.r.i.f.y") is joined;
+# - Cyrillic and Greek look-alikes inside Latin words ("Pаypal" with a Cyrillic "а") are folded.
+
+# Unicode's format characters (category Cf) as ranges, for unicodedata 14.0.0 (Python 3.11).
+# Written by `python scripts/format_chars.py`; tests/unit/test_mail.py checks them against
+# unicodedata. (Built at import from unicodedata.category over every code point, they cost
+# 90 ms of every cold start.)
+UNIDATA_VERSION = "14.0.0"
+FORMAT_RANGES = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+# Other characters that render as nothing (Unicode's Default_Ignorable_Code_Point, beyond Cf):
+# the combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian variation
+# selectors, and the variation selectors.
+BLANK_RANGES = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180D), (0x180F, 0x180F),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF),
+)
+_INVISIBLE_RE = re.compile(
+    "[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in FORMAT_RANGES + BLANK_RANGES) + "]+")
+
+# Cyrillic and Greek letters that look like Latin ones, folded only inside words that also hold
+# Latin letters ("Pаypal" with a Cyrillic "а"): a Russian or Greek word is left alone.
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕԁӏԛԝАВЕКМНОРСТХІЈЅԌΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοτυνικ",
+    "aeopcyxijsdlqwABEKMHOPCTXIJSGABEZHIKMNOPTYXaotuvik",
+)
+_WORD_RE = re.compile(r"\w+")
+_LATIN_RE = re.compile(r"[a-zA-Z]")
+_FOREIGN_RE = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
+
+# Explicit directional embeddings and overrides (LRE, RLE, PDF, LRO, RLO), and the line ends
+# that close them all.
+_LRE, _RLE, _PDF, _LRO, _RLO = "\u202a\u202b\u202c\u202d\u202e"
+_DIRECTIONAL_RE = re.compile("[\u202a-\u202e\n]")
+_MAX_EMBEDDING = 125  # Unicode's limit (UAX #9); deeper ones are ignored, as a renderer does
+_MIRRORED = str.maketrans("()[]{}<>«»", ")(][}{><»«")
+
+# One letter, then the same separator and a letter at least twice more: "p a y", "v.e.r.i.f.y",
+# "P-A-Y", "w. i. n". Letters only: "1 2 3" and "4.5.6" are numbers.
+_SPACED_RE = re.compile(
+    r"(?<![^\W_])[^\W\d_](?P<sep> |\t|[.\-_*·•|/+~] ?)(?:[^\W\d_](?P=sep))+[^\W\d_](?![^\W_])"
+)
+_NFKC_STEP = 8192  # characters normalised at a time, once a text is longer
+_SEGMENT_SEARCH = 64  # characters looked at past a step's end for a place to cut
+_MIN_SPACED = 4  # letters, when the separator is a space: "I a m" and "a b c" can be prose
+
+
+def _fold_word(match: re.Match) -> str:
+    word = match.group()
+    if _FOREIGN_RE.search(word) and _LATIN_RE.search(word):
+        return word.translate(_LOOKALIKES)
+    return word
+
+
+def _shown(items: list, rtl: bool) -> str:
+    """One embedding's text in display order: `items` are its own text (str) and its nested
+    embeddings already in display order (1-tuples). Under an override to right-to-left every
+    character is shown right to left, so its text is reversed (brackets mirrored) and its
+    parts are shown in reverse order."""
+    if not rtl:
+        return "".join(item if isinstance(item, str) else item[0] for item in items)
+    return "".join(item[::-1].translate(_MIRRORED) if isinstance(item, str) else item[0]
+                   for item in reversed(items))
+
+
+def _close(stack: list[tuple[bool, list]], depth: int) -> None:
+    """Ends the embeddings above `depth` (at least one stays: the line's own)."""
+    while len(stack) > max(1, depth):
+        rtl, items = stack.pop()
+        stack[-1][1].append((_shown(items, rtl),))
+
+
+def display_order(text: str) -> str:
+    """`text` with each right-to-left override's run put in the order it is displayed.
+
+    Only overrides reorder Latin letters (an embedding, RLE, does not: Latin text in it still
+    reads left to right); a run ends at its PDF or at the end of the line. The controls stay
+    (they are removed with the other invisible characters)."""
+    if _RLO not in text:
+        return text
+    stack: list[tuple[bool, list]] = [(False, [])]  # (overridden to right-to-left, items)
+    start = 0
+    for match in _DIRECTIONAL_RE.finditer(text):
+        stack[-1][1].append(text[start:match.end()] if match.group() != "\n" else text[start:match.start()])
+        start = match.end()
+        control = match.group()
+        if control in (_LRE, _RLE, _LRO, _RLO):
+            if len(stack) <= _MAX_EMBEDDING:
+                stack.append((control == _RLO, []))
+        elif control == _PDF:
+            _close(stack, len(stack) - 1)
+        elif control == "\n":
+            _close(stack, 1)
+            stack[0][1].append("\n")
+    stack[-1][1].append(text[start:])
+    _close(stack, 1)
+    return _shown(stack[0][1], False)
+
+
+def _join_letters(match: re.Match) -> str:
+    letters = match.group()[:: 1 + len(match.group("sep"))]
+    if match.group("sep") in (" ", "\t") and len(letters) < _MIN_SPACED:
+        return match.group()
+    return letters
+
+
+def join_spaced_letters(text: str) -> str:
+    """Runs of single letters with one repeated separator, joined into the word they spell."""
+    return _SPACED_RE.sub(_join_letters, text)
+
+
+def _starts_segment(char: str) -> bool:
+    """Whether NFKC may be applied separately to the text before `char` and from it on: `char`
+    (or the first character it decomposes to) is a starter that composes with nothing before
+    it. Kept to scripts where that is known: those below U+0900, kana, CJK ideographs and
+    Hangul syllables (not Indic vowel signs or Hangul jamo, which do compose backwards)."""
+    if char.isascii():
+        return True
+    if unicodedata.combining(char):
+        return False
+    decomposition = unicodedata.decomposition(char).split()
+    first = next((int(code, 16) for code in decomposition if not code.startswith("<")), ord(char))
+    return (first < 0x900 or 0x3040 <= first <= 0x30FF or 0x3400 <= first <= 0x9FFF
+            or 0xAC00 <= first <= 0xD7A3) and not unicodedata.combining(chr(first))
+
+
+def nfkc(text: str) -> str:
+    """NFKC of `text`, cut to MAX_CHARS; only as much of `text` is normalised as that takes
+    (U+FDFA alone becomes 18 characters: a text of them would grow to 3.6 million)."""
+    if len(text) <= _NFKC_STEP:
+        return unicodedata.normalize("NFKC", text)[:MAX_CHARS]
+    pieces: list[str] = []
+    done = at = 0
+    while at < len(text) and done < MAX_CHARS:
+        end = min(len(text), at + _NFKC_STEP)
+        stop = min(len(text), end + _SEGMENT_SEARCH)
+        while end < stop and not _starts_segment(text[end]):
+            end += 1
+        if end == stop:  # no place to cut near: the rest in one piece
+            end = len(text)
+        pieces.append(unicodedata.normalize("NFKC", text[at:end]))
+        done += len(pieces[-1])
+        at = end
+    return "".join(pieces)[:MAX_CHARS]
+
+
+def normalize_unicode(text: str) -> str:
+    """One spelling for what looks the same: display order, invisible characters removed, NFKC
+    (cut to MAX_CHARS after it), spaced-out letters joined, look-alike letters inside Latin words
+    folded."""
+    if not text.isascii():  # most mail is ASCII: already in its one spelling, checked in C at once
+        text = nfkc(_INVISIBLE_RE.sub("", display_order(text)))
+    text = join_spaced_letters(text)
+    if not text.isascii() and _FOREIGN_RE.search(text):
+        text = _WORD_RE.sub(_fold_word, text)
+    return text

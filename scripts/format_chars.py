@@ -1,4 +1,4 @@
-"""Writes function/glyphs.py's FORMAT_RANGES: Unicode's format characters (Cf), as ranges.
+"""Writes function/mail.py's FORMAT_RANGES: Unicode's format characters (Cf), as ranges.
 
 `python scripts/format_chars.py` rewrites the literal for this Python's unicodedata;
 `--check` exits 1 when the literal differs from it. Reading the table from unicodedata at import
@@ -12,7 +12,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-GLYPHS = Path(__file__).resolve().parent.parent / "function" / "glyphs.py"
+MAIL = Path(__file__).resolve().parent.parent / "function" / "mail.py"
 _BLOCK_RE = re.compile(r'UNIDATA_VERSION = "[^"]*"\nFORMAT_RANGES = \(\n.*?\n\)\n', re.DOTALL)
 
 
@@ -29,7 +29,7 @@ def ranges() -> tuple[tuple[int, int], ...]:
 
 
 def block() -> str:
-    """The literal as glyphs.py holds it, five ranges a line."""
+    """The literal as mail.py holds it, five ranges a line."""
     pairs = [f"(0x{low:04X}, 0x{high:04X})," for low, high in ranges()]
     lines = [" ".join(pairs[i:i + 5]) for i in range(0, len(pairs), 5)]
     body = "\n".join("    " + line for line in lines)
@@ -37,14 +37,14 @@ def block() -> str:
 
 
 def main(argv: list[str]) -> int:
-    source = GLYPHS.read_text()
+    source = MAIL.read_text()
     written = _BLOCK_RE.sub(lambda _: block(), source, count=1)
     if "--check" in argv:
         if written != source:
-            print(f"{GLYPHS}: FORMAT_RANGES is not unicodedata {unicodedata.unidata_version}'s Cf set")
+            print(f"{MAIL}: FORMAT_RANGES is not unicodedata {unicodedata.unidata_version}'s Cf set")
             return 1
         return 0
-    GLYPHS.write_text(written)
+    MAIL.write_text(written)
     return 0
 
 

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from function import glyphs
-from function.mail import MAX_CHARS, MAX_PARTS, clean, html_to_text, message_text, message_views, views
+from function import mail
+from function.limits import MAX_PARTS
+from function.mail import MAX_CHARS, clean, html_to_text, message_text, message_views, views
 from scripts import format_chars
 
 
@@ -413,14 +414,14 @@ def test_piecewise_normalisation_is_normalisation(seed):
     alphabet = ("a e\u0301\u0323\ufdfa\u3300\u1100\u1161\u11a8\uac00\u0cc6\u0cc2\u0915\u093c\u212b\ufb01"
                 "\uff21\u3099\u304b")
     text = "".join(rng.choice(alphabet) for _ in range(30_000))
-    assert glyphs.nfkc(text) == unicodedata.normalize("NFKC", text)[:MAX_CHARS]
+    assert mail.nfkc(text) == unicodedata.normalize("NFKC", text)[:MAX_CHARS]
 
 
 # Issue 24: the table of invisible characters is a literal, checked here against unicodedata.
 
 def test_the_format_character_table_is_unicodes():
-    assert unicodedata.unidata_version == glyphs.UNIDATA_VERSION
-    assert format_chars.ranges() == glyphs.FORMAT_RANGES
+    assert unicodedata.unidata_version == mail.UNIDATA_VERSION
+    assert format_chars.ranges() == mail.FORMAT_RANGES
     assert format_chars.main(["--check"]) == 0
 
 

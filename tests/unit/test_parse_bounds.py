@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from bench import soak
-from function import limits, mail
+from function import limits, mail, mime
 
 N = 50_000  # bytes; 4N took 20 s before the budgets
 
@@ -82,17 +82,17 @@ def test_character_references_read_as_html_reads_them(reference):
                                      "uu", "bz2", "quopri", "unicode_escape", "raw_unicode_escape",
                                      "klingon", "utf-8\x00"])
 def test_codecs_that_are_no_text_encodings_are_refused(charset):
-    with pytest.raises(mail.CharsetError) as refused:
-        mail.decode(b"abc-99999", charset)
+    with pytest.raises(mime.CharsetError) as refused:
+        mime.decode(b"abc-99999", charset)
     assert isinstance(refused.value, ValueError) and repr(charset) in str(refused.value)
 
 
 def test_decode_reads_text_encodings_and_says_where_bytes_are_bad():
-    assert mail.decode("Grüße".encode("utf-16"), "UTF-16") == "Grüße"
-    assert mail.decode(b"plain", None) == "plain"
+    assert mime.decode("Grüße".encode("utf-16"), "UTF-16") == "Grüße"
+    assert mime.decode(b"plain", None) == "plain"
     with pytest.raises(UnicodeDecodeError):
-        mail.decode(b"caf\xe9", "utf-8")
-    assert mail.decode(b"caf\xe9", "utf-8", errors="replace") == "caf\ufffd"
+        mime.decode(b"caf\xe9", "utf-8")
+    assert mime.decode(b"caf\xe9", "utf-8", errors="replace") == "caf\ufffd"
 
 
 def test_a_punycode_part_is_read_as_utf8():

@@ -31,6 +31,7 @@ from tokenizers import Tokenizer
 
 from bench import soak
 from function import artifact, mail
+from function.mime import CharsetError, decode
 from function.model import Model
 from function.tokens import Encoding
 from tests import asgi
@@ -136,8 +137,8 @@ def test_any_html_with_any_character_references(pieces):
 def test_decode_is_text_or_a_charset_error(payload, charset):
     CASES["decode"] += 1
     try:
-        assert isinstance(mail.decode(payload, charset, errors="replace"), str)
-    except mail.CharsetError as error:
+        assert isinstance(decode(payload, charset, errors="replace"), str)
+    except CharsetError as error:
         assert repr(charset) in str(error)
 
 
