@@ -51,11 +51,11 @@ def stage(graph: bytes, tokenizer: Tokenizer, meta: dict, parent: Path,
     meta["version"] = artifact.sha256(folder / GRAPH)[:12]
     artifact.write_metadata(folder, meta)
     # the canaries the function requires, as this very graph scores them
-    artifact.write_metadata(folder, dict(meta, canaries=canaries(_loaded(folder))))
+    artifact.write_metadata(folder, dict(meta, canaries=canaries(loaded(folder))))
     return folder
 
 
-def _loaded(folder: Path, meta: dict | None = None):
+def loaded(folder: Path, meta: dict | None = None):
     """The artifact in `folder` as the function loads it (its canaries checked), seal or no seal."""
     from function.model import Model
 
@@ -93,7 +93,7 @@ def reseal(folder: Path) -> None:
     meta = json.loads((folder / artifact.METADATA).read_text(encoding="utf-8"))
     if not meta.get("canaries"):
         raise artifact.ArtifactError(f"{folder / artifact.METADATA} has no canaries: export it again")
-    _loaded(folder, meta)  # raises if a canary scores otherwise (labels swapped, another graph)
+    loaded(folder, meta)  # raises if a canary scores otherwise (labels swapped, another graph)
     artifact.write_metadata(folder, meta)
     artifact.read(folder)
 

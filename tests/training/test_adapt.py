@@ -199,7 +199,7 @@ def test_the_explanations_still_sum_to_the_graphs_logit(adapted, mail):
     base_tables = explain.Linear(BASE / "explain.npz")
     assert not np.array_equal(tables.weights, base_tables.weights)  # the head moved
     for text in _texts(mail, "legit")[:5] + _texts(mail, "scam")[:5]:
-        ids, _ = explain.kept_tokens(model._tokenizer, model._encoding, text)
+        ids = np.asarray(model.encoding.kept(model.tokenizer, text)[0], dtype=np.int64)
         _, _, shares, logit = tables.shares(ids)
         assert abs(shares.sum() + tables.bias - logit) < 1e-9
         assert abs(logit - _logit(model.scores([text]))[0]) < 1e-3
