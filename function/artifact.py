@@ -43,11 +43,16 @@ class ArtifactError(RuntimeError):
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def check(root: Path, file: str, expected: str) -> None:
+    """ArtifactError unless `root / file` exists and has the sha256 model.json gives it."""
+    if not (root / file).is_file():
+        raise ArtifactError(f"{root / file} is missing")
+    if sha256(root / file) != expected:
+        raise ArtifactError(f"{root / file} does not match its sha256 in {METADATA}")
 
 
 @dataclass(frozen=True)
@@ -159,11 +164,12 @@ def read(root: Path, verify: bool = True) -> Artifact:
     _check_seal(meta, path)
     _validate(meta, path)
     if verify:
+        # The explanation tables are checked where they are read, on the first explained request:
+        # hashing them here was half a cold start's hashing for an answer that does not need them.
+        later = meta["files"].get("explain")
         for file, expected in meta["sha256"].items():
-            if not (root / file).is_file():
-                raise ArtifactError(f"{root / file} is missing")
-            if sha256(root / file) != expected:
-                raise ArtifactError(f"{root / file} does not match its sha256 in {METADATA}")
+            if file != later:
+                check(root, file, expected)
     return Artifact(root, meta)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import itertools
 import re
 import threading
@@ -138,6 +139,7 @@ class Model:
         # them is a third of a cold load. The file's sha256 was checked with the others.
         explains = meta["files"].get("explain")
         self._tables_path = art.root / explains if explains else None
+        self._tables_sha256 = meta["sha256"].get(explains)
         self._tables_lock = threading.Lock()
 
     @property
@@ -155,6 +157,7 @@ class Model:
         if self._tables_path is None:
             return None
         with self._tables_lock:
+            artifact.check(self._tables_path.parent, self._tables_path.name, self._tables_sha256)
             return explain.Linear(self._tables_path)
 
     def _check_canaries(self, canaries: list[dict]) -> None:
@@ -285,6 +288,7 @@ class Plane:
             self.load_seconds = time.perf_counter() - started
             self._attempts, self._failures, self._failure = self._attempts + 1, 0, None
             self.model, self.loads = loaded, self.loads + 1
+            gc.freeze()  # the model's objects live as long as the process: no collection walks them
             logs.log("INFO", "model loaded", model=loaded.name, version=loaded.version,
                      load_seconds=round(self.load_seconds, 4))
             return loaded
@@ -336,7 +340,10 @@ class Plane:
         predictions = model.verdicts(scores, cut)
         if explain is not None:
             sent = [text if isinstance(text, str) else clean for text, clean in zip(texts, seen, strict=True)]
-            predictions = explained(model, predictions, seen, sent, explain)
+            try:
+                predictions = explained(model, predictions, seen, sent, explain)
+            except artifact.ArtifactError as error:  # its explanation tables fail their checksum
+                raise _unavailable(self.public_reason(str(error)), self.settings.retry_seconds) from None
         return Answer(predictions, model.name, model.version, cut, band, sum(map(len, seen)))
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from export import package
 from function import artifact
-from function.model import Model
+from function.model import Model, Plane
 from tests.support import HAM, MODEL, SCAM
 
 
@@ -40,6 +40,29 @@ def test_a_truncated_graph_fails_its_checksum(copy):
     graph.write_bytes(graph.read_bytes()[:1000])
     with pytest.raises(artifact.ArtifactError, match="does not match its sha256"):
         artifact.read(copy)
+
+
+def test_tampered_explanation_tables_are_refused_where_they_are_read(copy):
+    tables = copy / "explain.npz"
+    tables.write_bytes(tables.read_bytes()[:-100] + b"x" * 100)
+    model = Model(artifact.read(copy), threads=1)  # a plain answer does not need the tables...
+    assert model.predict([SCAM])[0].prediction
+    with pytest.raises(artifact.ArtifactError, match=r"explain\.npz does not match its sha256"):
+        _ = model.tables  # ...an explained one does, and they are checked before they are used
+
+
+def test_a_request_for_reasons_from_tampered_tables_is_a_503(copy):
+    from function.contract import ApiError, ErrorCode
+    from function.settings import Settings
+
+    tables = copy / "explain.npz"
+    tables.write_bytes(tables.read_bytes()[:-100] + b"x" * 100)
+    plane = Plane(Settings.from_env({"MODEL_DIR": str(copy)}))
+    assert plane.predict([SCAM]).predictions[0].prediction
+    with pytest.raises(ApiError) as refused:
+        plane.predict([SCAM], explain=True)
+    assert refused.value.code is ErrorCode.MODEL_UNAVAILABLE and "sha256" in refused.value.message
+    assert str(copy) not in refused.value.message
 
 
 def test_a_missing_file_is_named(copy):
