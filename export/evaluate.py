@@ -95,13 +95,20 @@ def choose_threshold(labels: list[int], scores: np.ndarray, sources: list[str] |
     return float(np.clip(np.round(1 / (1 + np.exp(-middle)), 3), 0.001, 0.999))
 
 
-def uncertain_band(labels: list[int], scores: np.ndarray, threshold: float) -> list[float]:
-    """model.json's "uncertain" [lo, hi]: the scores between the thresholds that would flag 3 % and
-    0.3 % of the validation part's legitimate texts (three times and a third of the served rate),
-    where the model's own validation says a verdict could go either way; the threshold inside."""
-    low = recall_at(labels, scores, 3 * MAX_LEGIT_FLAGGED)[1]
-    high = recall_at(labels, scores, 0.3 * MAX_LEGIT_FLAGGED)[1]
-    return [round(min(low, threshold), 3), round(min(max(high, threshold), 1.0), 3)]
+def uncertain_band(labels: list[int], scores: np.ndarray, threshold: float,
+                   narrowest: float = 0.5, widest: float = 1.5) -> list[float]:
+    """model.json's "uncertain" [lo, hi]: from the score that would flag 3 % of the validation
+    part's legitimate texts (three times the served rate: below it a verdict of scam would be a
+    false alarm more often than not) up to the threshold, and as far above it in log-odds; from
+    `narrowest` to `widest` log-odds either side."""
+    def logit(p: float) -> float:
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        return float(np.log(p / (1 - p)))
+
+    cut = logit(threshold)
+    width = cut - logit(recall_at(labels, scores, 3 * MAX_LEGIT_FLAGGED)[1])
+    below = cut - min(max(width, narrowest), widest)
+    return [round(float(1 / (1 + np.exp(-edge))), 3) for edge in (below, 2 * cut - below)]
 
 
 def served(score: Scorer) -> Scorer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from export.evaluate import choose_threshold, metrics, recall_at
+from export.evaluate import choose_threshold, metrics, recall_at, uncertain_band
 
 
 def test_recall_at_flags_no_more_legit_than_allowed():
@@ -53,3 +53,15 @@ def test_no_source_of_legitimate_mail_sees_more_than_one_percent_flagged():
     assert choose_threshold(labels[:2030] + labels[2100:], np.concatenate([quiet, loud[:30], scams]),
                             sources[:2030] + sources[2100:]) == choose_threshold(
         labels[:2030] + labels[2100:], np.concatenate([quiet, loud[:30], scams]))
+
+
+def test_the_uncertain_band_holds_the_threshold_within_its_bounds():
+    rng = np.random.default_rng(2)
+    labels = [0] * 1000 + [1] * 300
+    scores = np.concatenate([rng.beta(2, 8, 1000), rng.beta(8, 2, 300)])
+    for threshold in (0.05, 0.3, 0.542, 0.9):
+        low, high = uncertain_band(labels, scores, threshold)
+        assert low < threshold < high
+        logit = np.log(np.array([low, threshold, high]) / (1 - np.array([low, threshold, high])))
+        assert 0.5 - 1e-2 <= logit[1] - logit[0] <= 1.5 + 1e-2
+        assert abs((logit[2] - logit[1]) - (logit[1] - logit[0])) < 0.02  # as far above as below (to 0.001)
