@@ -25,7 +25,7 @@ DEFAULT_MAX_BODY_BYTES = 1 << 20  # unless MAX_BODY_BYTES says otherwise
 THRESHOLD_RANGE = (0.0, 1.0)  # a threshold lies strictly between these
 # A score is "uncertain" when lo <= score < hi: [lo, hi] is model.json's optional "uncertain"
 # (0 <= lo <= threshold <= hi <= 1), else threshold -+ UNCERTAIN_HALF_WIDTH clipped to [0, 1]; a
-# request's own threshold t' moves it by t' - threshold (function.model decides the bands).
+# request's own threshold t' moves it in log-odds (function.model decides the bands).
 UNCERTAIN_HALF_WIDTH = 0.1
 EXPLAIN_MODES = {True: False, "all": True}  # the request's "explain" -> reasons that lowered the score too
 MAX_REASONS = 5  # per sign

@@ -41,7 +41,9 @@ FUNCTION_WORDS = frozenset((
     "to", "of", "in", "on", "at", "by", "for", "from", "with", "as", "and", "or", "but", "not", "no", "if",
     "so", "do", "does", "you", "your", "yours", "we", "our", "us", "i", "me", "my", "he", "she", "they",
     "them", "their", "his", "her", "him", "email", "e", "mail", "message", "here", "there", "please",
-    "dear", "hi", "hello",
+    "dear", "hi", "hello", "will", "would", "shall", "should", "can", "could", "may", "might", "must",
+    "have", "has", "had", "were", "am", "being", "what", "which", "who", "whom", "when", "where", "how",
+    "all", "any", "some", "up", "out", "into", "about", "than", "then", "also", "just", "now",
 ))
 
 

@@ -14,6 +14,7 @@ import asyncio
 import functools
 import gc
 import itertools
+import math
 import re
 import threading
 import time
@@ -23,20 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from function import artifact, explain, logs, mail, store
+from function import artifact, explain, limits, logs, mail, store
 from function.contract import BANDS, Answer, ApiError, ErrorCode, Prediction
 from function.explain import explained
-from function.limits import (
-    LONG_CHARS,
-    LOOP_SECONDS,
-    MAX_CHARS,
-    MAX_WINDOWS,
-    REQUEST_LINES,
-    REQUEST_WINDOWS,
-    RUN_TOKENS,
-    TRIM_CHARS,
-    WINDOW_CHARS,
-)
+from function.limits import LONG_CHARS, LOOP_SECONDS, MAX_CHARS, REQUEST_LINES, RUN_TOKENS, TRIM_CHARS
 from function.settings import Settings, SettingsError
 from function.tokens import Encoding
 
@@ -45,19 +36,20 @@ _NEWLINE_RE = re.compile("\n")
 _SPACE_RE = re.compile(r"\s")
 
 
-def windows(text: str, most: int = MAX_WINDOWS) -> list[str]:
+def windows(text: str, most: int = limits.MAX_WINDOWS) -> list[str]:
     """Overlapping pieces of WINDOW_CHARS of a long text, cut at whitespace, half a window apart:
     the first `most` - 1 and the last. [] for a text short enough to be read whole."""
-    if len(text) <= WINDOW_CHARS * 3 // 2 or most < 1:
+    if len(text) <= limits.WINDOW_CHARS * 3 // 2 or most < 1:
         return []
-    starts = range(0, len(text) - WINDOW_CHARS // 2, WINDOW_CHARS // 2)
-    chosen = [*starts[: most - 1], len(text) - WINDOW_CHARS] if len(starts) > most else list(starts)
+    starts = range(0, len(text) - limits.WINDOW_CHARS // 2, limits.WINDOW_CHARS // 2)
+    chosen = [*starts[: most - 1], len(text) - limits.WINDOW_CHARS] if len(starts) > most else list(starts)
 
     def at_space(index: int) -> int:
         found = _SPACE_RE.search(text, index, index + 64)
         return found.end() if found and index > 0 else index
 
-    return [text[at_space(start): at_space(min(start + WINDOW_CHARS, len(text)))].strip() for start in chosen]
+    size = limits.WINDOW_CHARS
+    return [text[at_space(start): at_space(min(start + size, len(text)))].strip() for start in chosen]
 
 
 def windowed(score: Callable[[list[str]], np.ndarray],
@@ -65,7 +57,7 @@ def windowed(score: Callable[[list[str]], np.ndarray],
     """Each text's score: the highest over its readings (a message's plain and HTML parts) and each
     reading's windows, so neither a decoy part nor filler around a scam hides it; and which reading
     scored it. One call of `score` for all; the request's texts share REQUEST_WINDOWS pieces."""
-    most = min(MAX_WINDOWS, REQUEST_WINDOWS // max(1, sum(map(len, readings))))
+    most = min(limits.MAX_WINDOWS, limits.REQUEST_WINDOWS // max(1, sum(map(len, readings))))
     pieces: list[str] = []
     owners: list[tuple[int, int]] = []
     for text, views in enumerate(readings):
@@ -147,9 +139,10 @@ class Model:
         return self._tables_path is not None
 
     def uncertain(self, cut: float) -> tuple[float, float]:
-        """The uncertain band at the threshold `cut`: model.json's, moved with the threshold."""
-        shift = cut - self._trained_threshold  # rounded: 0.38 - 0.1 is 0.27999999999999997
-        return tuple(round(min(1.0, max(0.0, edge + shift)), 9) for edge in self.band)
+        """The uncertain band at the threshold `cut`: model.json's, moved with the threshold in
+        log-odds, so it keeps its width in evidence and never swallows 1 (or 0)."""
+        shift = _logit(cut) - _logit(self._trained_threshold)
+        return tuple(round(1 / (1 + math.exp(-_logit(edge) - shift)), 3) for edge in self.band)
 
     @functools.cached_property
     def tables(self) -> explain.Linear | None:
@@ -376,6 +369,10 @@ def _cleaned(texts: list[str | bytes]) -> list[list[str]]:
             raise ApiError(ErrorCode.EMPTY_TEXT, "the text holds nothing a reader would see")
         seen.append(found or [""])
     return seen
+
+
+def _logit(p: float) -> float:
+    return math.log(max(p, 1e-9) / max(1 - p, 1e-9))
 
 
 def _release_freed_memory() -> None:

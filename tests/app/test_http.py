@@ -6,6 +6,7 @@ need a real connection (framing, slow clients, request-line size) are in tests/e
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import pytest
@@ -224,6 +225,8 @@ def test_every_prediction_has_a_band_and_every_answer_the_uncertain_range():
         expected = "uncertain" if low <= row["score"] < high else "scam" if row["prediction"] else "not_scam"
         assert row["band"] == expected
     moved = post_json("/predict", {"texts": [SCAM, HAM], "threshold": 0.9}).json()
-    shift = 0.9 - model.threshold
-    assert moved["uncertain"] == pytest.approx([min(1, max(0, low + shift)), min(1, max(0, high + shift))])
+    shift = math.log(0.9 / 0.1) - math.log(model.threshold / (1 - model.threshold))  # in log-odds
+    assert moved["uncertain"] == pytest.approx(
+        [1 / (1 + math.exp(-math.log(edge / (1 - edge)) - shift)) for edge in (low, high)], abs=1e-3)
+    assert 0.9 < moved["uncertain"][1] < 1  # a moved band never swallows 1
     assert post("/predict", SCAM.encode()).body == b"true"  # text/plain unchanged
