@@ -156,10 +156,7 @@ class Choice:
     measured: list[Measured]
     chosen: Measured
     fitted: Fitted  # the chosen candidate trained on all of `data`
-
-    @property
-    def threshold(self) -> float:
-        return self.chosen.threshold
+    threshold: float  # the cross-validated one, raised if the final fit needs it to hold the rate
 
 
 def choose(data: Data, base: Base, rate: float, seed: int, only_threshold: bool) -> Choice:
@@ -175,7 +172,11 @@ def choose(data: Data, base: Base, rate: float, seed: int, only_threshold: bool)
     good = [m for m in shippable if m.outcome.caught >= best - slack]
     keeping = [m for m in good if m.candidate.kind != "refit"]  # a refit keeps nothing of the base
     chosen = min(keeping or good, key=shift)
-    return Choice(measured, chosen, train(chosen.candidate, data, base))
+    fitted = train(chosen.candidate, data, base)
+    # Out-of-fold scores chose the threshold; the head fitted on every message must hold the rate
+    # on the sample as well, or the artifact would flag more of it than it says.
+    held = threshold.at_rate(fitted.score(data), data.labels, rate)
+    return Choice(measured, chosen, fitted, max(chosen.threshold, held))
 
 
 def split_held_out(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
