@@ -16,7 +16,7 @@ from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 from bulk import progress
 from bulk.fetch import local_artifact
 from function.contract import DEFAULT_MAX_BATCH
-from function.model import Model
+from function.model import Model, windowed
 
 
 class ScamModelHandler(ModelHandler[str, dict, Model]):
@@ -35,9 +35,10 @@ class ScamModelHandler(ModelHandler[str, dict, Model]):
         progress.add(self._progress, "loads", now=True)
         return model
 
-    def run_inference(self, batch: Sequence[str], model: Model,
+    def run_inference(self, batch: Sequence[tuple[str, ...]], model: Model,
                       inference_args: dict[str, Any] | None = None) -> Iterable[PredictionResult]:
-        predictions = model.predict(list(batch))
+        """Each message's readings and their windows scored as the function scores them: the highest."""
+        predictions = model.verdicts(windowed(model.scores, [list(readings) for readings in batch])[0])
         progress.add(self._progress, "scored", len(predictions))
         model_id = f"{model.name}@{model.version}"
         return [
@@ -46,8 +47,8 @@ class ScamModelHandler(ModelHandler[str, dict, Model]):
             for p in predictions
         ]
 
-    def get_num_bytes(self, batch: Sequence[str]) -> int:
-        return sum(len(text) for text in batch)
+    def get_num_bytes(self, batch: Sequence[tuple[str, ...]]) -> int:
+        return sum(len(text) for readings in batch for text in readings)
 
     def get_metrics_namespace(self) -> str:
         return "bulk"

@@ -1,7 +1,8 @@
-"""A message read -> the text the model sees, exactly as the function derives it (function.mail).
+"""A message read -> the texts the model reads, exactly as the function derives them (function.mail).
 
-Raw messages go through `mail.message_text` (the function's message/rfc822 path), text columns
-through `mail.clean` (its JSON path). What leaves nothing to score is a dead letter.
+Raw messages go through `mail.message_views` (the function's message/rfc822 path: the plain and
+the HTML reading), text columns through `mail.views` (its JSON path). What leaves nothing to score
+is a dead letter.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from bulk.sources import DeadLetter, Message
 from function import mail
 
 
-def model_text(message: Message) -> str | DeadLetter:
+def model_text(message: Message) -> tuple[str, ...] | DeadLetter:
     if message.raw is not None:
         if not message.raw.strip():
             return DeadLetter(message.id, "empty", "the message is empty")
         try:
-            text = mail.message_text(message.raw)
+            readings = mail.message_views(message.raw)
         except Exception as error:  # whatever the parser trips on is reported, never fatal to the run
             return DeadLetter(message.id, "unparseable", f"{type(error).__name__}: {str(error)[:200]}")
     else:
-        text = mail.clean(message.text or "")
-    if not text:
-        return DeadLetter(message.id, "empty", "nothing to score once headers, quotes and markup are removed")
-    return text
+        readings = mail.views(message.text or "")
+    if not readings:
+        return DeadLetter(message.id, "empty", "nothing to score once headers, invisible text and markup are "
+                                               "removed")
+    return tuple(readings)

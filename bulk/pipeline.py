@@ -65,18 +65,18 @@ class ReadFile(beam.DoFn):
 
 
 class Parse(beam.DoFn):
-    """A message -> (id, the text the model sees), or a dead letter."""
+    """A message -> (id, the texts the model reads), or a dead letter."""
 
     def __init__(self, progress_dir: str | None) -> None:
         self._progress = progress_dir
 
     def process(self, message: sources.Message):
-        text = parse.model_text(message)
-        if isinstance(text, sources.DeadLetter):
+        readings = parse.model_text(message)
+        if isinstance(readings, sources.DeadLetter):
             progress.add(self._progress, "dead")
-            yield TaggedOutput(DEAD, text)
+            yield TaggedOutput(DEAD, readings)
         else:
-            yield message.id, text
+            yield message.id, readings
 
 
 def _summary(_, read: int, scored: int, dead: dict[str, int]) -> str:

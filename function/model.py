@@ -39,16 +39,16 @@ _SPACE_RE = re.compile(r"\s")
 def windows(text: str, most: int = limits.MAX_WINDOWS) -> list[str]:
     """Overlapping pieces of WINDOW_CHARS of a long text, cut at whitespace, half a window apart:
     the first `most` - 1 and the last. [] for a text short enough to be read whole."""
-    if len(text) <= limits.WINDOW_CHARS * 3 // 2 or most < 1:
+    size = limits.WINDOW_CHARS
+    if len(text) <= size * 3 // 2 or most < 1:
         return []
-    starts = range(0, len(text) - limits.WINDOW_CHARS // 2, limits.WINDOW_CHARS // 2)
-    chosen = [*starts[: most - 1], len(text) - limits.WINDOW_CHARS] if len(starts) > most else list(starts)
+    starts = range(0, len(text) - size // 2, size // 2)
+    chosen = [*starts[: most - 1], len(text) - size] if len(starts) > most else list(starts)
 
     def at_space(index: int) -> int:
         found = _SPACE_RE.search(text, index, index + 64)
         return found.end() if found and index > 0 else index
 
-    size = limits.WINDOW_CHARS
     return [text[at_space(start): at_space(min(start + size, len(text)))].strip() for start in chosen]
 
 
