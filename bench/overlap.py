@@ -10,7 +10,11 @@ would leave the child with the import's locks held.
 
 import importlib
 import os
+import sys
 import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # functions-framework adds bench/ only
 
 LATER = ("onnxruntime", "tokenizers")  # what the function imports as its model loads
 

@@ -8,6 +8,10 @@ ONNX Runtime's intra-op thread pool would not survive the fork.
 """
 
 import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # functions-framework adds bench/ only
 
 from bench.budget import request
 from bench.servers import TYPICAL
