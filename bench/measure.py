@@ -33,14 +33,15 @@ class Plan:
     seconds: int  # per wrk run
     source_runs: int
     pair_rounds: int  # (a) and (b) measured in turns, this many times each
+    option_runs: int  # cold starts of each start-up option
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(cold_runs=3, phase_runs=2, seconds=1, source_runs=2, pair_rounds=2)
+        return cls(cold_runs=3, phase_runs=2, seconds=1, source_runs=2, pair_rounds=2, option_runs=2)
 
     @classmethod
     def full(cls) -> Plan:
-        return cls(cold_runs=10, phase_runs=7, seconds=3, source_runs=5, pair_rounds=6)
+        return cls(cold_runs=10, phase_runs=7, seconds=3, source_runs=5, pair_rounds=6, option_runs=5)
 
 
 def _progress(total: int, what: str) -> tqdm:
@@ -317,7 +318,7 @@ def measure(folder: Path, plan: Plan, image: str) -> dict:
         "budget": cold_budget(folder, plan.phase_runs),
         "phases": phases(folder, plan.phase_runs),
         "paired": paired(folder, plan),
-        "startup": startup_options(folder, plan.phase_runs),
+        "startup": startup_options(folder, plan.option_runs),
         "sharing": sharing(folder, plan.seconds),
         "in_process": in_process(folder),
         "warm": warm(folder, plan),

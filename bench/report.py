@@ -209,7 +209,8 @@ def summary(results: dict[str, dict], meta: dict) -> str:
                 else f"{warm[f]['peak_rss_mib']:.0f} MiB" if f in warm else "-" for f in forms],
         }
         lines += [f"| {name}: {label} | " + " | ".join(cells) + " |" for label, cells in rows.items()]
-    lines.append(f"\nMedians of {next(iter(results.values()))['cold']['a']['runs']} cold starts; "
+    lines.append(f"\nMedians of {next(iter(results.values()))['cold']['a']['runs']} cold starts; (a) and (b) "
+                 "warm: both serving at once, measured in turns; "
                  f"`make bench` of {meta['date']}; every table in [docs/bench.md](docs/bench.md).")
     return "\n".join(lines)
 

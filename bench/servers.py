@@ -42,7 +42,7 @@ CONTAINER_MODEL = "/bench-model"  # where the artifact under test is mounted in 
 # (bench/floor.py): what any model function on this runtime pays, the function's cold start measured
 # against it.
 FORMS = {
-    "floor": "floor: ASGI hello + numpy, onnxruntime, tokenizers; session and one inference",
+    "floor": "floor: ASGI hello + the model (libraries, session, one inference)",
     "a": "(a) function, lazy",
     "b": "(b) CaaS, eager (plain process)",
     "b-podman": "(b) CaaS, eager (podman run)",
