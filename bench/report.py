@@ -101,8 +101,9 @@ def _verdict(target: Target) -> str:
 
 
 def _cold_table(result: dict) -> list[str]:
-    lines = ["| form | cold start median | p90 | runs | imports | model load | the rest |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| form | cold start median | p90 | runs | CPU time until then | imports | model load "
+             "| the rest |",
+             "|---|---|---|---|---|---|---|---|"]
     for form, cold in result["cold"].items():
         phase = result["phases"].get(form.removesuffix("-podman"))
         parts = ["-", "-", "-"]
@@ -110,11 +111,12 @@ def _cold_table(result: dict) -> list[str]:
             imports, model = phase["imports"]["median"], phase["model"]["median"]
             parts = [ms(imports), ms(model) if model > 1e-3 else "-", ms(cold["median"] - imports - model)]
         label = FORMS[form] + (f" (ready: {ms(cold['ready']['median'])})" if "ready" in cold else "")
-        lines.append(f"| {label} | {ms(cold['median'])} | {ms(cold['p90'])} | {cold['runs']} | "
+        cpu = ms(cold["cpu"]["median"]) if "cpu" in cold else "-"
+        lines.append(f"| {label} | {ms(cold['median'])} | {ms(cold['p90'])} | {cold['runs']} | {cpu} | "
                      + " | ".join(parts) + " |")
     source = result["source"]
     lines.append(f"| (a) with the model from Cloud Storage (emulator) | {ms(source['cold']['median'])} | "
-                 f"{ms(source['cold']['p90'])} | {source['cold']['runs']} | - | of which download "
+                 f"{ms(source['cold']['p90'])} | {source['cold']['runs']} | - | - | of which download "
                  f"{ms(source['download']['median'])} ({source['size_mb']:.1f} MB) | - |")
     return lines
 
