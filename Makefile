@@ -4,7 +4,7 @@ VENV   ?= .venv
 PORT   ?= 8080
 BIN    := $(VENV)/bin
 
-.PHONY: help run test lint model bench soak clean
+.PHONY: help run test lint model adapt bench soak clean
 
 ## help: this list
 help:
@@ -41,18 +41,31 @@ test: $(VENV)/.test
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 
-CORPORA ?= ../shared/data/corpora
-## model: rebuild model/, model-minilm/, model-commercial/ (not committed: no non-commercial sources)
-## and docs/model.md from SpamAssassin (npm), the generated
-## messages and the corpora in CORPORA (default ../shared/data/corpora; CORPORA= builds without them)
+CORPORA ?= ../shared/data/corpora .cache/corpora-fetched
+## model: rebuild model/, model-minilm/ (both trained only on sources that allow commercial use),
+## model-noncommercial/ (not committed: phishing_pot too) and docs/model.md from SpamAssassin (npm),
+## the generated messages and the corpora in CORPORA (folders of <source>/<source>.jsonl; default
+## ../shared/data/corpora and .cache/corpora-fetched, which `python -m export.gather` rebuilds from
+## mirrors of the pinned repositories: docs/model.md lists each; CORPORA= builds without them)
 model: $(VENV)/.test
-	@test -z "$(CORPORA)" -o -d "$(CORPORA)" || { echo "make model: no corpora at $(CORPORA): pass CORPORA=PATH \
-	(a folder of <source>/<source>.jsonl; docs/model.md lists each source, where it comes from and its \
-	licence), or CORPORA= to build from SpamAssassin and the generated messages alone"; exit 2; }
-	$(BIN)/python -m export --model fast $(if $(CORPORA),--corpus $(CORPORA))
-	$(BIN)/python -m export --model minilm $(if $(CORPORA),--corpus $(CORPORA))
-	$(BIN)/python -m export --model fast --commercial --out model-commercial $(if $(CORPORA),--corpus $(CORPORA))
+	@for c in $(CORPORA); do test -d "$$c" || { echo "make model: no corpora at $$c: pass CORPORA='PATH ...' \
+	(folders of <source>/<source>.jsonl; docs/model.md lists each source, where it comes from and its \
+	licence), or CORPORA= to build from SpamAssassin and the generated messages alone"; exit 2; }; done
+	$(BIN)/python -m export --model fast $(foreach c,$(CORPORA),--corpus $(c))
+	$(BIN)/python -m export --model minilm $(foreach c,$(CORPORA),--corpus $(c))
+	$(BIN)/python -m export --model fast --noncommercial --out model-noncommercial \
+	  $(foreach c,$(CORPORA),--corpus $(c))
 	$(BIN)/python -m export.card
+
+MAX_FALSE_ALARMS ?= 1%
+BASE ?= model
+## adapt: fit the model to your own mail (docs/adapt.md): make adapt MAIL=DIR OUT=DIR, DIR holding legit/
+## and scam/; BASE=model, MAX_FALSE_ALARMS=1% (legit mail the threshold may flag), ADAPT_ARGS=--threshold-only
+adapt: $(VENV)/.test
+	@test -n "$(MAIL)" -a -n "$(OUT)" || { echo "make adapt: pass MAIL=DIR (a folder with legit/ and scam/) \
+	and OUT=DIR (where the adapted artifact goes); docs/adapt.md"; exit 2; }
+	$(BIN)/python -m export.adapt --mail "$(MAIL)" --out "$(OUT)" --base "$(BASE)" \
+	  --max-false-alarms "$(MAX_FALSE_ALARMS)" $(ADAPT_ARGS)
 
 ## bench: function (lazy) vs container (eager) vs the seed, both models, ~10 min; BENCH_ARGS=--quick for a smoke run
 bench: $(VENV)/.test

@@ -8,6 +8,8 @@ Usage: ./deploy.sh COMMAND [options]
 
 Commands
   function   Deploy as a Cloud Function (gen2, python311, entry point predict, HTTP trigger).
+             Uploads only ${UPLOAD_ALLOWED[*]} (listed first, by gcloud meta
+             list-files-for-upload); a file outside that list stops the deploy.
   run        Deploy the project's Dockerfile as a Cloud Run service (CPU boost at start-up,
              startup probe on /readyz). --image=IMAGE deploys an image that is already built.
   model      Upload the model artifact (model.json and the files it names) to
@@ -45,6 +47,30 @@ EOF
 
 fail() { echo "deploy.sh: $*" >&2; exit 2; }
 
+# The upload's allow-list: all that the function runs. `function` and `run` upload what
+# `gcloud meta list-files-for-upload .` lists (.gcloudignore leaves out the rest) and refuse to go
+# on when it lists anything else, such as a stray service-account.json or notes.txt in this
+# folder. .dockerignore keeps the container's build context to the same list (a test compares).
+# A file your function needs: add it here, in .dockerignore and in the Dockerfile.
+UPLOAD_ALLOWED=(main.py requirements.txt function/ model/)
+
+# The options, for the nearest-match hint on a typo (the option table below handles each one).
+OPTIONS=(--project --region --name --memory --cpu --min-instances --max-instances --concurrency
+  --timeout --public --image --bucket --prefix --model-dir --text --dry-run --model-uri
+  --max-body-bytes --max-batch --threshold --help)
+
+nearest() {  # nearest WORD CANDIDATE...: the closest candidate, dashes aside, or nothing
+  python3 -c 'import difflib, sys
+names = {name.lstrip("-"): name for name in sys.argv[2:]}
+print("".join(names[m] for m in difflib.get_close_matches(sys.argv[1].lstrip("-"), names, 1, 0.7)))' "$@"
+}
+
+did_you_mean() {  # did_you_mean WORD CANDIDATE...: "; did you mean X?" when one is close
+  local match
+  match=$(nearest "$@" 2>/dev/null) || true
+  [[ -z $match ]] || printf '; did you mean %s?' "$match"
+}
+
 cd "$(dirname "${BASH_SOURCE[0]}")"  # --source=. is the project root, whatever the caller's folder
 # shellcheck source=serving.env
 . ./serving.env  # the defaults: NAME, REGION, the sizes (and what the image renders from them)
@@ -54,7 +80,7 @@ case "$COMMAND" in
   function | run | model | call) shift ;;
   -h | --help | help) usage; exit 0 ;;
   "") usage >&2; exit 2 ;;
-  *) fail "unknown command '$COMMAND' (function, run, model or call; see --help)" ;;
+  *) fail "unknown command '$COMMAND'$(did_you_mean "$COMMAND" function run model call) (function, run, model or call; see --help)" ;;
 esac
 
 PROJECT=${DEPLOY_PROJECT:-${GOOGLE_CLOUD_PROJECT:-${CLOUDSDK_CORE_PROJECT:-}}}
@@ -82,12 +108,19 @@ while (($#)); do
   option=$1
   shift
   case "$option" in
-    --public | --dry-run) value=true ;;
     -h | --help) usage; exit 0 ;;
-    --*=*) value=${option#*=}; option=${option%%=*} ;;
-    --*) (($#)) || fail "$option needs a value"; value=$1; shift ;;
-    *) fail "unexpected argument '$option' (see --help)" ;;
+    --*=*) value=${option#*=}; option=${option%%=*}; given=true ;;
+    --public | --dry-run) value=true; given=true ;;
+    --*) given=false ;;
+    *) fail "unexpected argument '$option'$(did_you_mean "$option" "${OPTIONS[@]}") (see --help)" ;;
   esac
+  [[ " ${OPTIONS[*]} " == *" $option "* ]] || \
+    fail "unknown option $option$(did_you_mean "$option" "${OPTIONS[@]}") (see --help)"
+  if [[ $given == false ]]; then
+    (($#)) || fail "$option needs a value"
+    value=$1
+    shift
+  fi
   case "$option" in
     --public) PUBLIC=$value ;;
     --dry-run) DRY_RUN=$value ;;
@@ -109,7 +142,6 @@ while (($#)); do
     --max-body-bytes) MAX_BODY_BYTES=$value ;;
     --max-batch) MAX_BATCH=$value ;;
     --threshold) THRESHOLD=$value ;;
-    *) fail "unknown option $option (see --help)" ;;
   esac
 done
 
@@ -188,14 +220,54 @@ access() {
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 
+allowed() {  # allowed FILE: whether UPLOAD_ALLOWED names it or a folder of it
+  local pattern
+  for pattern in "${UPLOAD_ALLOWED[@]}"; do
+    if [[ $pattern == */ ]]; then [[ $1 != "$pattern"* ]] || return 0; else [[ $1 != "$pattern" ]] || return 0; fi
+  done
+  return 1
+}
+
+# Lists what an upload of this folder holds (gcloud's own preview, offline) into $SCRATCH/files,
+# less the folder LEFT_OUT, and prints it; refuses (one line, exit 2) if a file lies off the list.
+check_upload() {  # check_upload [LEFT_OUT]
+  local left_out=${1:-} file kept=() stray=()
+  if [[ $DRY_RUN == true ]]; then
+    run gcloud meta list-files-for-upload .
+    say "# upload: the files listed${left_out:+ less $left_out}; refused if any lies outside ${UPLOAD_ALLOWED[*]}"
+    return
+  fi
+  run gcloud meta list-files-for-upload . >"$SCRATCH/listed"
+  while IFS= read -r file; do
+    [[ -n $file && ( -z $left_out || $file != "$left_out"* ) ]] || continue
+    if allowed "$file"; then kept+=("$file"); else stray+=("$file"); fi
+  done <"$SCRATCH/listed"
+  if ((${#stray[@]})); then
+    local named= it=it
+    for file in "${stray[@]:0:5}"; do named+="${named:+, }$(quote "$file")"; done
+    ((${#stray[@]} <= 5)) || named+=" and $((${#stray[@]} - 5)) more"
+    ((${#stray[@]} == 1)) || it=them
+    fail "refusing to upload $named: outside the allow-list (${UPLOAD_ALLOWED[*]}); \
+move $it out of $PWD or add $it to .gcloudignore"
+  fi
+  ((${#kept[@]})) || fail "nothing to upload: gcloud meta list-files-for-upload . lists none of ${UPLOAD_ALLOWED[*]}"
+  printf '%s\n' "${kept[@]}" >"$SCRATCH/files"
+  say "# upload: ${#kept[@]} files, all within the allow-list (${UPLOAD_ALLOWED[*]}):"
+  for file in "${kept[@]}"; do say "#   $file"; done
+}
+
 deploy_function() {
-  local source_flags=(--source=.)
+  local source_flags=(--source=.) left_out=
   if [[ $MODEL_URI == gs://* ]]; then
     # The model comes from Cloud Storage: leave model/ out of the upload.
     { cat .gcloudignore; printf '\n/model\n'; } >"$SCRATCH/gcloudignore"
     source_flags+=(--ignore-file="$SCRATCH/gcloudignore")
+    left_out=model/
     say "# upload: as .gcloudignore says, less model/ (the model comes from $MODEL_URI)"
   fi
+  check_upload "$left_out"
+  # The serving flags (sizes, instances) come from serving.env through the variables above; a new
+  # serving setting gets its variable and check there, and its flag here and in deploy_run.
   run gcloud functions deploy "$NAME" --project="$PROJECT" --region="$REGION" --gen2 \
     --runtime=python311 "${source_flags[@]}" --entry-point=predict --trigger-http "$(access)" \
     --memory="$MEMORY" --cpu="$CPU" --min-instances="$MIN_INSTANCES" \
@@ -203,18 +275,15 @@ deploy_function() {
     --set-env-vars="$(env_vars)"
 }
 
-# The container's build context: what .gcloudignore uploads for the function, plus the
-# Dockerfile (and .dockerignore), so the function's own upload stays free of them.
+# The container's build context: what .gcloudignore uploads for the function (checked against
+# the allow-list), plus the Dockerfile (and .dockerignore), so the function's own upload stays free of them.
 build_context() {
   local context=$SCRATCH/context file
   mkdir -p "$context"
   say "# build context $context: the files that gcloud meta list-files-for-upload names, and Dockerfile"
-  if [[ $DRY_RUN == true ]]; then
-    run gcloud meta list-files-for-upload .
-    return
-  fi
-  [[ -f Dockerfile ]] || fail "no Dockerfile in $PWD: the run form builds from it"
-  run gcloud meta list-files-for-upload . >"$SCRATCH/files"
+  [[ $DRY_RUN == true || -f Dockerfile ]] || fail "no Dockerfile in $PWD: the run form builds from it"
+  check_upload
+  [[ $DRY_RUN != true ]] || return 0
   while IFS= read -r file; do
     [[ -f $file ]] || continue
     mkdir -p "$context/$(dirname "$file")"
@@ -252,6 +321,8 @@ print("\n".join(["model.json", *sorted(meta["sha256"])]))' "$MODEL_DIR/model.jso
   local version files=() name
   version=$(head -n 1 <<<"$listing")
   while IFS= read -r name; do files+=("$MODEL_DIR/$name"); done < <(tail -n +2 <<<"$listing")
+  # The artifact's NOTICE (python -m export.notice: its corpora, their licences) travels with it.
+  [[ ! -f $MODEL_DIR/NOTICE ]] || files+=("$MODEL_DIR/NOTICE")
   local prefix=${PREFIX:-models/$version}
   prefix=${prefix#/}
   local uri="gs://$BUCKET/${prefix%/}/"

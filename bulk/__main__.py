@@ -7,6 +7,7 @@ counts do not add up, 2 for bad arguments (no such input, a model that does not 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import os
@@ -36,7 +37,8 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
         prog="python -m bulk",
         description="Score mbox files, folders of .eml/.txt messages and CSV/JSONL files (a text column) "
                     "with the scam model, on Apache Beam.",
-        epilog="Any other --name=value goes to Beam, e.g. --project=P --region=R --temp_location=gs://B/tmp "
+        epilog="Beam's own pipeline options (--name=value) go to Beam; any other option is refused. "
+               "E.g. --project=P --region=R --temp_location=gs://B/tmp "
                "for --runner=DataflowRunner, and --template_location=gs://... to stage a job without "
                "running it (see docs/bulk.md).")
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs, local or gs://")
@@ -53,6 +55,12 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--direct_num_workers", type=int, default=1, help="DirectRunner worker processes")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args, beam_args = parser.parse_known_args(argv)
+    unknown = _unknown_to_beam([a for a in beam_args if a.startswith("--")])
+    if unknown:  # Beam would only warn "Discarding unparseable args" and run without it
+        ours = [name for action in parser._actions for name in action.option_strings if name.startswith("--")]
+        near = _nearest(unknown, ours + _beam_options())
+        parser.error(f"unknown option {unknown}: " + (f"did you mean {near}?" if near else
+                                                       "neither bulk's nor one of Beam's pipeline options"))
     stray = [a for a in beam_args if not a.startswith("--")]
     if stray:
         parser.error(f"unexpected {stray}: give Beam's options as --name=value, after the INPUTs")
@@ -61,6 +69,36 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     if args.threshold is not None and not 0 < args.threshold < 1:
         parser.error("--threshold must be between 0 and 1")
     return args, beam_args
+
+
+def _beam_parser():
+    """Beam's own parser of every PipelineOptions class, built as PipelineOptions builds it."""
+    from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
+
+    parser = _BeamArgumentParser(allow_abbrev=False)
+    for options in {str(cls): cls for cls in PipelineOptions.__subclasses__()}.values():
+        options._add_argparse_args(parser)
+    return parser
+
+
+def _beam_options() -> list[str]:
+    return [name for action in _beam_parser()._actions for name in action.option_strings]
+
+
+def _nearest(name: str, options: list[str]) -> str | None:
+    """The option spelled most like `name`, dashes aside, if one is close."""
+    bare = {option.lstrip("-"): option for option in options}
+    near = difflib.get_close_matches(name.lstrip("-"), bare, n=1, cutoff=0.75)
+    return bare[near[0]] if near else None
+
+
+def _unknown_to_beam(beam_args: list[str]) -> str | None:
+    """The first of `beam_args` that is none of Beam's pipeline options (its name), or None."""
+    if not beam_args:
+        return None
+    _, unknown = _beam_parser().parse_known_args(beam_args)
+    names = [arg.split("=", 1)[0] for arg in unknown if arg.startswith("--")]
+    return names[0] if names else None
 
 
 def _cpus() -> int:

@@ -1,6 +1,9 @@
 # Scoring archives on Apache Beam: its own venv (in the git-ignored .cache/), since Beam pins its
-# own dependency ranges and the function's requirements.txt never gets Beam. Include from the Makefile, or run alone:
-#   make -f Makefile -f bulk/bulk.mk bulk-test
+# own dependency ranges and the function's requirements.txt never gets Beam. The Makefile includes
+# this file: `make bulk-venv`, `make bulk-test`, `make bench-bulk` (or `make -f bulk/bulk.mk ...` alone).
+# Read once however often it is named (make -f Makefile -f bulk/bulk.mk): no overriding recipes.
+ifndef BULK_MK_READ
+BULK_MK_READ := 1
 PYTHON    ?= python3
 BULK_VENV ?= .cache/venv-bulk
 
@@ -22,3 +25,4 @@ bulk-test: $(BULK_VENV)/.done .venv/.test
 ## bench-bulk: messages/s on DirectRunner (1 and 2 workers) vs the function at batch 64; docs/bulk.md
 bench-bulk: $(BULK_VENV)/.done .venv/.test
 	$(BULK_VENV)/bin/python -m bulk.bench $(BULK_BENCH_ARGS)
+endif

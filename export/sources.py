@@ -43,6 +43,22 @@ KNOWN = {s.name: s for s in (
            "this project's own"),
     Source("email_transactional_templates",
            "postmark, mailgun and react-email transactional templates, filled once", "MIT"),
+    Source("email_nazario_2015_2020",
+           "Nazario phishing rows dated 2015-2020 only (emiliopm1997/Zero_Day_Phishing_Project@f8f9e32f8d5d "
+           "data/Nazario.csv), built by export/gather.py", "CC BY 4.0 (Champa et al. 2024, Zenodo 8339691)"),
+    Source("email_omnivore_newsletters",
+           "real newsletters saved as test fixtures (omnivore-app/omnivore@322ce62b2e09), export/gather.py",
+           "AGPL-3.0 (readabilityjs pages Apache-2.0)"),
+    Source("email_dev_newsletters",
+           "This Week in Rust @d592478f2b2f, Haskell Weekly @7493dc192ee2, Swift Weekly Brief @322bbacbab9b, "
+           "NixOS Weekly @22daf4234a1f issues, export/gather.py",
+           "CC BY-SA 4.0, MIT, CC0 1.0 (per repository)"),
+    Source("email_app_notifications",
+           "notification, shop and account e-mail templates of 25 open-source apps (Open Collective, "
+           "Bitwarden, Saleor, Magento 1, Smartstore, Dub, phpBB, FixMyStreet, ...), each filled once, "
+           "built by "
+           "export/gather.py at pinned commits (listed in the corpus README)",
+           "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0, OSL-3.0/AFL-3.0, GPL-2.0, AGPL-3.0 (per repository)"),
 )}
 
 

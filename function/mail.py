@@ -3,10 +3,18 @@
 This is the one place that decides what the model reads. Training (`export/`) imports it
 too, so training and serving can never disagree.
 
-What the model sees, and why: the subject and the sender's own words. Headers (Received,
-list headers, anonymised addresses), quoted replies, mailing-list footers, e-mail
-addresses and URLs are artifacts of the 2002 SpamAssassin mailing lists rather than
-signs of a scam, so they are removed or replaced by a placeholder word.
+What the model sees, and why: the subject and the sender's own words, as a reader sees them.
+Headers (Received, list headers, anonymised addresses), quoted replies, mailing-list footers,
+e-mail addresses and URLs are artifacts of the 2002 SpamAssassin mailing lists rather than
+signs of a scam, so they are removed or replaced by a placeholder word; but quoted text that is
+all there is to read is read. What a reader does not see does not count (hidden HTML: see
+function.markup); what a reader sees the same way is spelt one way (function.glyphs).
+
+A message may read two ways: its text/plain part and its HTML part can say different things.
+`views` and `message_views` give each distinct reading (the model plane scores each, and the
+higher score stands); `clean` and `message_text` give the main one, which training reads.
+Every parser reads input already cut to its budget (function.limits), and the text is cut to
+MAX_CHARS after normalisation, which can make it longer.
 """
 
 from __future__ import annotations
@@ -17,12 +25,10 @@ import email.header
 import email.message
 import email.parser
 import email.policy
-import html
 import itertools
 import re
-import unicodedata
-from html.parser import HTMLParser
 
+from function.glyphs import normalize_unicode
 from function.limits import (
     MAX_CHARS,
     MAX_DEPTH,
@@ -31,6 +37,10 @@ from function.limits import (
     MAX_LINES,
     MAX_PARTS,
 )
+from function.markup import html_to_text
+
+__all__ = ["MAX_CHARS", "MAX_PARTS", "CharsetError", "clean", "decode", "html_to_text", "message_text",
+           "message_views", "normalize_unicode", "text_codec", "views"]
 
 # Starts only where a run of address characters starts, and reads at most 64 of them (RFC 5321's
 # limit for the local part): unbounded, a long run without an "@" takes quadratic time.
@@ -40,6 +50,10 @@ _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # whose last label is letters, then a path. A bare "amazon.com" without a path stays: it is words.
 _BARE_LINK_RE = re.compile(r"(?<![\w@.-])(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}/\S*", re.IGNORECASE)
 _QUOTED_RE = re.compile(r"^[ \t]*(?:>|\|>).*$", re.MULTILINE)
+_QUOTE_MARKS_RE = re.compile(r"^[ \t]*(?:(?:>|\|>)[ \t]?)+", re.MULTILINE)
+# What is left of a reply that only quotes: the attribution line ("On Monday, Sam wrote:").
+_ATTRIBUTION_RE = re.compile(r"^[^\n]{0,200}\bwrote:[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_WORDS_RE = re.compile(r"\w")
 # "[ILUG] ...", "Re: [SAtalk] ...": the list's tag, not the sender's words.
 _LIST_TAG_RE = re.compile(r"^((?:re|fwd?|aw):\s*)*\[[^\]\n]{1,40}\]\s*", re.IGNORECASE)
 # Left-over MIME boundaries, such as the corpus's own "--DeathToSpamDeathToSpam--".
@@ -71,75 +85,10 @@ _COMMON_HEADER_RE = re.compile(
     r"^(?:from|received|return-path|message-id|mime-version|date|to|subject|delivered-to):",
     re.IGNORECASE | re.MULTILINE,
 )
-# Characters that render as nothing (zero-width spaces and joiners, soft hyphens, direction
-# marks, the byte-order mark): inserted between letters they hide words from a model.
-_INVISIBLE = dict.fromkeys(
-    c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"
-)
-# Cyrillic and Greek letters that look like Latin ones, folded only inside words that also hold
-# Latin letters ("Pаypal" with a Cyrillic "а"): a Russian or Greek word is left alone.
-_LOOKALIKES = str.maketrans(
-    "аеорсухіјѕԁӏԛԝАВЕКМНОРСТХІЈЅԌΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοτυνικ",
-    "aeopcyxijsdlqwABEKMHOPCTXIJSGABEZHIKMNOPTYXaotuvik",
-)
-_WORD_RE = re.compile(r"\w+")
-_LATIN_RE = re.compile(r"[a-zA-Z]")
-_FOREIGN_RE = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
 _SPACE_RE = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")  # a lone space is left as it is
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
-
-
-class _HTMLText(HTMLParser):
-    """Collects the visible text of an HTML document (no scripts, styles or tags)."""
-
-    _SKIP = frozenset({"script", "style", "head", "title"})
-    _BREAK = frozenset({"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag in self._BREAK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP and self._skipping:
-            self._skipping -= 1
-        elif tag in self._BREAK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-# A "<" that meets another "<" (or the end) before any ">" opens no tag. Escaped, it is read as
-# text: left in, such runs ("<p<p<p...") cost html.parser quadratic time.
-_UNCLOSED_RE = re.compile(r"<(?=[^<>]*(?:<|$))")
-# A decimal character reference of more than 4,300 digits makes html.unescape raise (int()'s digit
-# limit). Past 7 digits (leading zeros aside) any is beyond U+10FFFF, which unescape reads as U+FFFD.
-_LONG_CHARREF_RE = re.compile(r"&#([0-9]{8,})")
-
-
-def _charref(match: re.Match) -> str:
-    digits = match.group(1).lstrip("0") or "0"
-    return "&#" + (digits if len(digits) < 8 else "xFFFD")
-
-
-def html_to_text(markup: str) -> str:
-    """The visible text of HTML; only its first MAX_CHARS characters are parsed."""
-    markup = _LONG_CHARREF_RE.sub(_charref, markup[:MAX_CHARS])
-    parser = _HTMLText()
-    try:
-        parser.feed(_UNCLOSED_RE.sub("&lt;", markup))
-        parser.close()
-    except Exception:  # malformed markup: keep what was read, drop the tags crudely
-        return html.unescape(re.sub(r"<[^<>]*>", " ", markup))
-    return "".join(parser.parts)
+_LOOKS_HTML_RE = re.compile(r"<(?:!doctype|/?(?:html|head|body|p|div|span|br|a|b|i|u|em|strong|font|center"
+                            r"|table|tr|td|ul|ol|li|h[1-6]|img|style|title|meta)\b)", re.IGNORECASE)
 
 
 class CharsetError(ValueError):
@@ -254,9 +203,8 @@ def _body_parts(message: email.message.Message) -> tuple[list[str], list[str]]:
     return plain, markup
 
 
-def message_text(raw: bytes) -> str:
-    """The model's text for a raw RFC 822 message: subject and body, cleaned. It is "" for a message
-    with neither (only an attachment, an image, or headers without a subject)."""
+def _message(raw: bytes) -> tuple[str, list[str], list[str]]:
+    """A raw message's subject (its list tag removed), plain parts and HTML parts."""
     raw = _first_lines(raw)
     try:
         message = email.message_from_bytes(raw, _class=_Part, policy=_POLICY)
@@ -265,8 +213,35 @@ def message_text(raw: bytes) -> str:
         message = email.parser.BytesHeaderParser(_Part, policy=_POLICY).parsebytes(raw)
         plain, markup = [str(message.get_payload())], []
     subject = _LIST_TAG_RE.sub(lambda m: m.group(1) or "", _header(message.get("Subject", "")))
-    body = "\n".join(plain) if plain else "\n".join(html_to_text(m) for m in markup)
-    return _clean(_bounded(f"{subject}\n{body}"))
+    return subject, plain, markup
+
+
+def _readings(subject: str, plain: list[str], markup: list[str], every: bool) -> list[str]:
+    """The distinct texts of a message: the subject with its plain parts' text, then with its HTML
+    parts' text, leaving out a blank one (a blank text/plain alternative hides no HTML). Only
+    the first unless `every`; only the subject when both are blank; [] when nothing is left."""
+    subject = _clean(subject)
+    found: list[str] = []
+    for body in (plain and "\n".join(plain), markup and "\n".join(map(html_to_text, markup))):
+        text = _clean(body) if body else ""
+        if text and (reading := _joined(subject, text)) not in found:
+            found.append(reading)
+            if not every:
+                break
+    return found or ([subject] if subject else [])
+
+
+def message_text(raw: bytes) -> str:
+    """The model's text for a raw RFC 822 message: subject and body (its text/plain parts; its HTML
+    when they are blank), cleaned. It is "" for a message with neither (only an attachment, an
+    image, or headers without a subject)."""
+    return next(iter(_readings(*_message(raw), every=False)), "")
+
+
+def message_views(raw: bytes) -> list[str]:
+    """Each distinct text of a raw message, the main one (`message_text`) first: that of its
+    text/plain parts and that of its HTML parts. [] when nothing is readable."""
+    return _readings(*_message(raw), every=True)
 
 
 def _strip_footer(text: str) -> str:
@@ -277,35 +252,35 @@ def _strip_footer(text: str) -> str:
     return text
 
 
-def _fold_word(match: re.Match) -> str:
-    word = match.group()
-    if _FOREIGN_RE.search(word) and _LATIN_RE.search(word):
-        return word.translate(_LOOKALIKES)
-    return word
-
-
-def normalize_unicode(text: str) -> str:
-    """One spelling for what looks the same: NFKC (fullwidth and mathematical letters, ligatures),
-    invisible format characters removed, look-alike letters inside Latin words folded."""
-    if text.isascii():  # most mail: already in its one spelling, and checked in C at once
-        return text
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    if _FOREIGN_RE.search(text):
-        text = _WORD_RE.sub(_fold_word, text)
-    return text
+def views(text: str) -> list[str]:
+    """Each distinct text the model reads for a caller's text, the main one (`clean`) first: one
+    for a text; for a pasted raw e-mail, those of `message_views`. [] when nothing is readable
+    (blank, only invisible characters, only markup): the caller's text is empty."""
+    return _views(text, every=True)
 
 
 def clean(text: str) -> str:
-    """Normalises any text (a pasted e-mail, a body, a corpus text) for the model.
+    """Normalises any text (a pasted e-mail, a body, a corpus text) for the model; "" when nothing
+    in it is readable.
 
     A pasted raw e-mail (a header block first) is parsed as a message, so it reaches the model as
     the same text as when it is sent as `message/rfc822`.
     """
+    return next(iter(_views(text, every=False)), "")
+
+
+def _views(text: str, every: bool) -> list[str]:
     text = _bounded(text)
     block = _HEADER_BLOCK_RE.match(text)
     if block and _COMMON_HEADER_RE.search(block.group()):
-        return message_text(text.encode("utf-8"))
-    return _clean(text)
+        return _readings(*_message(text.encode("utf-8")), every=every)
+    label = _SUBJECT_LABEL_RE.match(text)
+    if label:  # the corpora's "Subject: ...", then the body
+        subject, _, body = text[label.end():].partition("\n")
+        found = _joined(_clean(subject), _clean(body))
+    else:
+        found = _clean(text)
+    return [found] if found else []
 
 
 def _bounded(text: str) -> str:
@@ -314,12 +289,28 @@ def _bounded(text: str) -> str:
     return text[:MAX_CHARS].encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n")
 
 
+def _joined(subject: str, body: str) -> str:
+    return f"{subject}\n{body}"[:MAX_CHARS].rstrip() if subject else body
+
+
+def _unquoted(text: str) -> str:
+    """Quoted lines removed; but when nothing else is there to read (an attribution line aside),
+    the quoted text, without its quote marks."""
+    rest = _QUOTED_RE.sub("", text)
+    if _WORDS_RE.search(rest) and _WORDS_RE.search(_ATTRIBUTION_RE.sub("", rest)):
+        return rest
+    return _QUOTE_MARKS_RE.sub("", _ATTRIBUTION_RE.sub("", text))
+
+
 def _clean(text: str) -> str:
-    text = normalize_unicode(_SUBJECT_LABEL_RE.sub("", text, count=1))
-    if "<" in text and re.search(r"</?(?:html|body|p|div|br|a|font|table)\b", text, re.I):
+    """A text (a subject, a body, a pasted text) as the model reads it; "" when nothing is left."""
+    text = _bounded(text)
+    if "<" in text and _LOOKS_HTML_RE.search(text):
         text = html_to_text(text)
+    text = normalize_unicode(text)  # cut to MAX_CHARS: normalising can make a text longer
     text = _strip_footer(text)
-    text = _QUOTED_RE.sub("", text)
+    if ">" in text:
+        text = _unquoted(text)
     text = _BOUNDARY_RE.sub("", text)
     # Each pattern runs only where its cheap sign is present: most texts have few of them.
     if ":" in text or "message" in text.lower():

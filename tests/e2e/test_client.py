@@ -33,6 +33,24 @@ def test_predict_one(base_url):
     assert Client(base_url + "/").predict(HAM).label == "ham"  # a trailing slash is fine
 
 
+@pytest.mark.parametrize("suffix", ["/predict", "/predict/", "//"])
+def test_the_url_as_the_docs_show_it_with_or_without_predict(base_url, suffix):
+    client = Client(base_url + suffix)
+    assert client.url == base_url + "/predict"
+    assert client.predict(SCAM).label == "scam"
+
+
+def test_a_url_without_a_scheme_is_refused_in_words():
+    host = "us-central1-my-project-123.cloudfunctions.net/scam-check"
+    with pytest.raises(ValueError, match=rf"is not an http:// or https:// URL .*did you mean https://{host}\?$"):
+        Client(host)
+    with pytest.raises(ValueError, match=r"did you mean http://localhost:8080/predict\?$"):
+        Client("localhost:8080/predict")
+    for bad in ("ftp://example.com/scam", "http://", ""):
+        with pytest.raises(ValueError, match="is not an http:// or https:// URL with a host"):
+            Client(bad)
+
+
 def test_reasons_and_a_threshold(base_url):
     client = Client(base_url)
     plain = client.predict(SCAM)

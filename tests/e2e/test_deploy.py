@@ -108,7 +108,11 @@ def test_help_and_settings_that_are_missing_or_invalid(recorder, tmp_path):
         (("--name=Scam_Check",), "--name: 'Scam_Check' must be lower-case letters"),
         (("--model-uri=s3://models/v1/",), "--model-uri: 's3://models/v1/' is not gs://BUCKET/PREFIX/"),
         (("--public=maybe",), "--public must be true or false"),
-        (("--colour=blue",), "unknown option --colour"),
+        (("--colour=blue",), "unknown option --colour (see --help)"),
+        (("--treshold=0.9",), "unknown option --treshold; did you mean --threshold? (see --help)"),
+        (("--min-instance", "1"), "unknown option --min-instance; did you mean --min-instances?"),
+        (("--dryrun",), "unknown option --dryrun; did you mean --dry-run?"),
+        (("--text=", "--regoin=us-east1"), "unknown option --regoin; did you mean --region?"),
     ]
     for args, message in cases:
         project = () if not args or args[0] == "--project" else (f"--project={PROJECT}",)
@@ -118,7 +122,9 @@ def test_help_and_settings_that_are_missing_or_invalid(recorder, tmp_path):
     result = deploy(recorder, tmp_path, "model", env={"GOOGLE_CLOUD_PROJECT": PROJECT})
     assert result.returncode == 2 and "no bucket: pass --bucket=BUCKET" in result.stderr
     result = deploy(recorder, tmp_path, "deploy")
-    assert result.returncode == 2 and "unknown command 'deploy'" in result.stderr
+    assert result.returncode == 2 and "unknown command 'deploy' (function," in result.stderr
+    result = deploy(recorder, tmp_path, "fucntion")
+    assert result.returncode == 2 and "unknown command 'fucntion'; did you mean function?" in result.stderr
     assert recorder.requests == []  # every refusal came before gcloud was run
 
 
@@ -137,7 +143,8 @@ def test_dry_run_prints_every_command_and_runs_none(recorder, tmp_path):
     assert not (tmp_path / "gcloud-ran").exists()
     assert recorder.requests == []
 
-    (function,) = printed["function"]
+    listing, function = printed["function"]
+    assert listing == "+ gcloud meta list-files-for-upload ."  # shown, not run: the upload's preview
     assert function.startswith("+ gcloud functions deploy scam-check --project=demo-project ")
     for flag in ("--gen2", "--runtime=python311", "--source=.", "--entry-point=predict", "--trigger-http",
                  "--no-allow-unauthenticated", "--memory=1Gi", "--concurrency=8",
@@ -148,7 +155,7 @@ def test_dry_run_prints_every_command_and_runs_none(recorder, tmp_path):
     assert " --cpu-boost " in run and "--startup-probe=httpGet.path=/readyz," in run
     (upload,) = printed["model"]
     meta = json.loads((ROOT / "model" / "model.json").read_text())
-    files = " ".join(f"model/{name}" for name in ["model.json", *sorted(meta["sha256"])])
+    files = " ".join(f"model/{name}" for name in ["model.json", *sorted(meta["sha256"]), "NOTICE"])
     assert upload == f"+ gcloud storage cp {files} gs://my-models/models/{meta['version']}/" \
         f" --project={PROJECT}"
     (smoke,) = printed["call"]
@@ -184,6 +191,10 @@ def test_function_deploy_sends_every_setting_and_calls_the_real_function(recorde
         "environmentVariables": {"ORT_THREADS": "2", "MAX_BATCH": "32"},
     }
     assert uploaded == runtime_files()  # the zip, as .gcloudignore says
+    shown = re.search(r"# upload: (\d+) files, all within the allow-list \(main.py requirements.txt "
+                      r"function/ model/\):\n((?:#   .*\n)+)", result.stderr)
+    assert shown and int(shown[1]) == len(uploaded), result.stderr  # the list, before the upload
+    assert {line.removeprefix("#   ") for line in shown[2].splitlines()} == uploaded
     assert recorder.find("POST", ":setIamPolicy") == []  # private by default
 
     for text, prediction in ((SCAM, True), (HAM, False)):
@@ -278,5 +289,58 @@ def test_model_upload_puts_the_artifact_in_the_bucket(recorder, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "--model-uri=gs://my-models/scam/v1/" in result.stderr
     uploaded = {name: data for (bucket, name), data in recorder.objects.items() if bucket == "my-models"}
-    expected = ("model.json", *json.loads((ROOT / "model" / "model.json").read_text())["sha256"])
+    expected = ("model.json", *json.loads((ROOT / "model" / "model.json").read_text())["sha256"], "NOTICE")
     assert uploaded == {f"scam/v1/{name}": (ROOT / "model" / name).read_bytes() for name in expected}
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """What a clone holds for a deploy, in a folder of its own, to drop stray files into."""
+    copy = tmp_path / "project"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".staging-*")
+    for name in ("function", "model"):
+        shutil.copytree(ROOT / name, copy / name, ignore=ignore)
+    for name in ("deploy.sh", "serving.env", "main.py", "requirements.txt", ".gcloudignore", ".dockerignore",
+                 "Dockerfile", "README.md"):
+        shutil.copy2(ROOT / name, copy / name)
+    return copy
+
+
+def test_a_stray_file_stops_the_upload_with_one_line(recorder, tmp_path):
+    project = project_copy(tmp_path)
+    (project / "service-account.json").write_text('{"type": "service_account"}')
+    (project / "notes.txt").write_text("call the bank on Monday")
+    (project / "Screenshot 2026-12-07.png").write_bytes(b"\x89PNG")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        clean = {k: v for k, v in os.environ.items() if not READ_BY_DEPLOY.fullmatch(k)}
+        return subprocess.run([str(project / "deploy.sh"), *args, f"--project={PROJECT}"], cwd=tmp_path,
+                              env={**clean, **recorder.env(tmp_path)}, capture_output=True, text=True,
+                              timeout=120)
+
+    # The real gcloud previews the upload: the strays are in it (.gcloudignore lists what to leave
+    # out, so it cannot know them); deploy.sh refuses before any API is called.
+    for command in ("function", "run"):
+        result = run(command)
+        assert result.returncode == 2, result.stderr
+        (refusal,) = [line for line in result.stderr.splitlines() if line.startswith("deploy.sh:")]
+        assert refusal == ("deploy.sh: refusing to upload notes.txt, service-account.json, "
+                           "'Screenshot 2026-12-07.png': outside the allow-list (main.py requirements.txt "
+                           f"function/ model/); move them out of {project} or add them to .gcloudignore")
+    assert recorder.requests == []
+
+    (project / "notes.txt").unlink()
+    (project / "service-account.json").unlink()
+    result = run("function", "--model-uri=gs://my-models/models/v1/")  # the other upload, the same rule
+    assert result.returncode == 2
+    assert "refusing to upload 'Screenshot 2026-12-07.png': outside" in result.stderr
+    assert "; move it out of " in result.stderr
+    assert recorder.requests == []
+
+
+def test_the_container_context_keeps_to_the_same_allow_list(recorder, tmp_path):
+    shown = deploy(recorder, tmp_path, "--help").stdout
+    allowed = re.search(r"Uploads only (.*) \(listed first", shown)[1].split()
+    assert allowed == ["main.py", "requirements.txt", "function/", "model/"]
+    lines = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
+    kept = [line[1:] for line in lines if line.startswith("!")]
+    assert "*" in lines and sorted(kept) == sorted(name.rstrip("/") for name in allowed)

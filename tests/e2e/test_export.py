@@ -69,7 +69,7 @@ def test_export_writes_a_verified_artifact_that_serves(eml_corpus, sms_jsonl, tm
     assert set(metrics["folds"]) == {eml_corpus.name, "sms_fixture"}  # leave-one-source-out
     assert metrics["model"]["evaluation_only_sources"]["n"] == 20
     assert metrics["model"]["challenge"]["n"] == 200
-    assert {c["text"] for c in meta["canaries"]} and 0.2 <= meta["threshold"] <= 0.8
+    assert {c["text"] for c in meta["canaries"]} and 0.001 <= meta["threshold"] <= 0.999
     assert meta["inputs"] == {"input_ids": "input_ids", "attention_mask": "attention_mask"}
 
     model = Model(art, threads=1)
@@ -99,9 +99,11 @@ def test_jsonl_sources_licences_and_commercial_switch(sms_jsonl, tmp_path):
     noncommercial.mkdir()
     (noncommercial / "README.md").write_text("# nc\n## Licence\n**CC BY-NC 4.0** (non-commercial)\n")
     (noncommercial / "nc.jsonl").write_text('{"text": "win cash now", "label": "scam"}\n')
-    assert "non-commercial" in corpus.load_all([sms_jsonl, noncommercial], None).licence_note()
-    assert [c.source.name for c in corpus.load_all([sms_jsonl, noncommercial], None, commercial=True)
-            .corpora] == ["sms_fixture", "sms_smishtank_2024"]
+    assert "non-commercial" in corpus.load_all([sms_jsonl, noncommercial], None,
+                                               commercial=False).licence_note()
+    commercial = corpus.load_all([sms_jsonl, noncommercial], None)  # the default
+    assert [c.source.name for c in commercial.corpora] == ["sms_fixture", "sms_smishtank_2024"]
+    assert commercial.licence_note().startswith("commercial use allowed")
 
 
 def test_near_duplicates_across_sources_are_dropped():

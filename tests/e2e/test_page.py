@@ -64,10 +64,46 @@ def model(base_url: str) -> dict:
     return call(base_url + "/readyz").json()["model"]
 
 
-def api_percent(base_url: str, text: str) -> int:
-    reply = call(base_url + "/predict", "POST", json.dumps({"text": text}).encode(),
+def api_answer(base_url: str, text: str, **options) -> dict:
+    reply = call(base_url + "/predict", "POST", json.dumps({"text": text, **options}).encode(),
                  {"Content-Type": "application/json"})
-    return round(reply.json()["score"] * 100)
+    return reply.json()
+
+
+def api_percent(base_url: str, text: str) -> int:
+    return round(api_answer(base_url, text)["score"] * 100)
+
+
+def band_edges(answer: dict) -> tuple[float, float]:
+    """The answer's uncertain band, or, while the contract has none, the threshold ± 0.1."""
+    cut = answer["threshold"]
+    return tuple(answer.get("uncertain") or (max(0, cut - 0.1), min(1, cut + 0.1)))
+
+
+def expected_band(answer: dict) -> str:
+    lo, hi = band_edges(answer)
+    score = answer["score"]
+    return answer.get("band") or ("not_scam" if score < lo else "scam" if score > hi else "uncertain")
+
+
+def uncertain_text(base_url: str) -> str:
+    """A real e-mail the model is unsure of: HAM with more and more of SCAM's words, bisected
+    until its score lies in the uncertain band."""
+    words = SCAM.split()
+    low, high = 0, len(words)
+    for _ in range(12):
+        middle = (low + high) // 2
+        text = HAM + " " + " ".join(words[:middle])
+        answer = api_answer(base_url, text)
+        band = expected_band(answer)
+        if band == "uncertain":
+            return text
+        low, high = (middle, high) if band == "not_scam" else (low, middle)
+    raise AssertionError("no text between HAM and SCAM lies in the uncertain band")
+
+
+def gauge_position(page, selector: str) -> float:
+    return float(page.eval_on_selector(selector, "n => parseFloat(n.style.left)"))
 
 
 def check(page, text: str) -> str:
@@ -114,15 +150,24 @@ def test_scam_and_legitimate_mail_get_their_verdicts(open_page, model, base_url)
     assert page.inner_text("#verdict") == "Scam"
     assert f"Scam score: {api_percent(base_url, SCAM)}%" in result
     assert f"Model {model['name']}, version {model['version']}" in result
-    # The score as a visual: the needle stands where the score is on the gauge.
-    needle = float(page.eval_on_selector("#needle", "n => parseFloat(n.style.left)"))
-    assert needle > 50
+    # The score as a visual: the needle stands where the score is on the gauge, the threshold
+    # is marked on it, and the uncertain band around it is a colour of its own.
+    answer = api_answer(base_url, SCAM)
+    lo, hi = band_edges(answer)
+    assert gauge_position(page, "#needle") == pytest.approx(answer["score"] * 100, abs=0.01)
+    assert gauge_position(page, "#cut") == pytest.approx(answer["threshold"] * 100)
+    assert gauge_position(page, "#cut-label") == gauge_position(page, "#cut")
+    assert page.inner_text("#cut-label") == f"threshold {round(answer['threshold'] * 100)}%"
+    edges = page.eval_on_selector(".gauge", "g => [g.style.getPropertyValue('--lo'), "
+                                            "g.style.getPropertyValue('--hi')]")
+    assert [float(edge.removesuffix("%")) for edge in edges] == pytest.approx([lo * 100, hi * 100])
+    assert f"from {round(lo * 100)}% to {round(hi * 100)}% the check is uncertain" in result
     assert page.get_attribute("#result", "class") == "scam"
 
     assert f"Scam score: {api_percent(base_url, HAM)}%" in check(page, HAM)
     assert page.inner_text("#verdict") == "Not a scam"
-    assert float(page.eval_on_selector("#needle", "n => parseFloat(n.style.left)")) < 50
-    assert page.get_attribute("#result", "class") == "ham"
+    assert gauge_position(page, "#needle") < lo * 100
+    assert page.get_attribute("#result", "class") == "not_scam"
 
     check(page, SCAM)  # once more, for the README's picture
     page.locator("#text").evaluate("box => box.scrollTop = 0")
@@ -131,35 +176,87 @@ def test_scam_and_legitimate_mail_get_their_verdicts(open_page, model, base_url)
     assert SCREENSHOT.read_bytes().startswith(b"\x89PNG") and SCREENSHOT.stat().st_size > 10_000
 
 
-def test_reasons_are_marked_in_the_pasted_text_with_their_weight(open_page, base_url):
+def test_a_score_near_the_threshold_is_uncertain(open_page, base_url):
+    page = open_page()
+    doubtful = uncertain_text(base_url)
+    answer = api_answer(base_url, doubtful)
+    check(page, doubtful)
+    assert page.inner_text("#verdict") == "Uncertain"
+    assert "check with the sender another way" in page.inner_text("#verdict-note")
+    assert page.get_attribute("#result", "class") == "uncertain"
+    lo, hi = band_edges(answer)
+    assert lo * 100 <= gauge_position(page, "#needle") <= hi * 100
+    # The verdict is the same on the page and in the API, whichever side of the threshold it lies.
+    assert expected_band(answer) == "uncertain"
+
+
+def test_the_answers_own_band_and_uncertain_range_win(open_page, base_url):
+    """Once the API says `band` and `uncertain`, the page shows those, not its own estimate."""
+    page = open_page()
+
+    def with_band(route):
+        answer = route.fetch().json()
+        answer.update(band="uncertain", uncertain=[0.05, 0.999])
+        route.fulfill(json=answer)
+
+    page.route("**/predict", with_band)
+    check(page, SCAM)
+    assert page.inner_text("#verdict") == "Uncertain"
+    assert "from 5% to 100% the check is uncertain" in page.inner_text("#score")
+
+
+WORDS = re.compile(r"(raised|lowered) the scam score (a lot|a little)")
+
+
+def test_reasons_are_marked_in_the_pasted_text_in_words(open_page, base_url):
     pasted = "Hello 😀 friend,\n\n" + SCAM
     page = open_page(viewport={"width": 900, "height": 1000})
     check(page, pasted)
-    document = json.dumps({"text": pasted, "explain": True}).encode()
-    reply = call(base_url + "/predict", "POST", document, {"Content-Type": "application/json"})
-    expected = reply.json()["reasons"]
+    expected = api_answer(base_url, pasted, explain="all")["reasons"]
     marks = page.locator("#marked mark")
     assert marks.count() == len(expected) > 0
+    assert any(r["weight"] < 0 for r in expected) and any(r["weight"] > 0 for r in expected)
     assert page.inner_text("#marked") == pasted.replace("\r\n", "\n")  # the whole text, nothing lost
+    assert page.inner_text("#why-title") == "Why"
     shown = sorted(expected, key=lambda r: r["start"])
     for i, reason in enumerate(shown):  # offsets in code points: the emoji before them shifts nothing
         mark = marks.nth(i)
         assert mark.inner_text() == reason["text"]
-        assert f"{reason['weight']:.2f}" in mark.get_attribute("title")
-        assert reason["text"] in mark.get_attribute("aria-label")
+        words = ("raised" if reason["weight"] > 0 else "lowered") + " the scam score " + \
+            ("a lot" if abs(reason["weight"]) >= 0.5 else "a little")
+        assert mark.get_attribute("title") == words  # in words, no log-odds
+        assert mark.get_attribute("aria-label") == f"{reason['text']}: {words}"
+        assert mark.get_attribute("class") == ("up" if reason["weight"] > 0 else "down")
         assert mark.evaluate("m => getComputedStyle(m).textDecorationLine") == "underline"  # not colour alone
+    assert "log-odds" not in page.inner_text("main")
     page.focus("#file")
     page.keyboard.press("Tab")  # the next stop after the form is the first mark
     assert page.evaluate("document.activeElement.textContent") == shown[0]["text"]
     page.screenshot(path=str(REASONS_SCREENSHOT), full_page=True)
     assert REASONS_SCREENSHOT.stat().st_size > 10_000
 
+
+def test_reasons_on_a_legitimate_verdict_are_neutral(open_page, base_url):
+    page = open_page()
+    check(page, SCAM)
+    alarm = page.locator("#marked mark.up").first.evaluate("m => getComputedStyle(m).backgroundColor")
     check(page, HAM)
-    if page.locator("#marked mark").count() == 0:
-        assert page.is_hidden("#why")
+    assert page.inner_text("#verdict") == "Not a scam"
+    expected = api_answer(base_url, HAM, explain="all")["reasons"]
+    assert page.locator("#marked mark").count() == len(expected) > 0
+    assert page.inner_text("#why-title") == "What the check weighed"
+    assert "none was enough to make this e-mail look like a scam" in page.inner_text("#why-hint")
+    for i in range(page.locator("#marked mark").count()):
+        mark = page.locator("#marked mark").nth(i)
+        assert mark.evaluate("m => getComputedStyle(m).backgroundColor") != alarm
+        assert WORDS.fullmatch(mark.get_attribute("title"))
 
 
-def test_dropped_and_chosen_eml_files(open_page, tmp_path):
+def rfc822_answer(base_url: str, raw: bytes) -> dict:
+    return call(base_url + "/predict", "POST", raw, {"Content-Type": "message/rfc822"}).json()
+
+
+def test_dropped_and_chosen_eml_files(open_page, tmp_path, base_url):
     page = open_page()
     scam = eml("URGENT BUSINESS PROPOSAL", SCAM, html=True)
     assert SCAM.encode() not in scam  # base64: only the function's MIME parsing can read it
@@ -174,13 +271,43 @@ def test_dropped_and_chosen_eml_files(open_page, tmp_path):
     assert "proposal.eml" in page.inner_text("#chosen")
     page.click("#check")
     assert shown(page).startswith("Scam")
+    # The same verdict and score as the function gives the file itself, and reasons: the page
+    # undoes the base64 so that they can point into the body.
+    assert f"Scam score: {round(rfc822_answer(base_url, scam)['score'] * 100)}%" in shown(page)
+    marks = page.locator("#marked mark")
+    assert marks.count() >= 3
+    for i in range(marks.count()):
+        assert marks.nth(i).inner_text() in SCAM + " URGENT BUSINESS PROPOSAL"
+    assert SCAM[:60] in page.inner_text("#marked")
 
     ham = tmp_path / "build.eml"
-    ham.write_bytes(eml("Re: RPM build", HAM))
+    raw = eml("Re: RPM build", HAM.replace("Thanks", "Merci beaucoup, danke schön"))
+    ham.write_bytes(raw)
     page.set_input_files("#file", str(ham))
     assert "build.eml" in page.inner_text("#chosen")
     page.click("#check")
     assert shown(page).startswith("Not a scam")
+    assert f"Scam score: {round(rfc822_answer(base_url, raw)['score'] * 100)}%" in shown(page)
+    assert "danke schön" in page.inner_text("#marked")  # base64 of UTF-8, decoded as UTF-8
+
+    printable = EmailMessage()  # quoted-printable Latin-1, as older mail programs save it
+    printable["Subject"] = "Re: RPM build"
+    printable.set_content(HAM.replace("Thanks", "Grüße"), charset="iso-8859-1", cte="quoted-printable")
+    raw = printable.as_bytes()
+    assert b"=FC=DF" in raw and "Grüße".encode() not in raw
+    (tmp_path / "printable.eml").write_bytes(raw)
+    page.set_input_files("#file", str(tmp_path / "printable.eml"))
+    page.click("#check")
+    assert f"Scam score: {round(rfc822_answer(base_url, raw)['score'] * 100)}%" in shown(page)
+    assert "Grüße, Dave" in page.inner_text("#marked")
+
+    latin = tmp_path / "latin.eml"  # not UTF-8: sent as the raw message, verdict without reasons
+    latin.write_bytes(b"Subject: Re: RPM build\nContent-Type: text/plain; charset=iso-8859-1\n\n"
+                      + HAM.replace("Thanks", "Gr\u00fc\u00dfe").encode("latin-1"))
+    page.set_input_files("#file", str(latin))
+    page.click("#check")
+    assert shown(page).startswith("Not a scam")
+    assert page.is_hidden("#why")
 
     page.fill("#text", SCAM)  # typing puts the box's text back in charge
     assert page.inner_text("#chosen") == ""

@@ -82,7 +82,7 @@ def test_compressed_files_are_read_by_their_suffix():
 @pytest.mark.parametrize(("message", "reason"), [
     (Message("a", raw=b"  \n"), "empty"),
     (Message("b", raw=b"From: x@example.com\nTo: y@example.com\n\n"), "empty"),
-    (Message("c", text="> only a quoted line"), "empty"),
+    (Message("c", text="\u200b\u200b \n> "), "empty"),  # invisible characters, an empty quote
 ])
 def test_nothing_to_score_is_a_dead_letter(message: Message, reason: str):
     result = parse.model_text(message)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import shutil
 import tempfile
@@ -355,3 +356,33 @@ def test_any_model_json_loads_or_is_an_artifact_error(meta):
             Model(artifact.read(root), threads=1).predict(["hello", "you won a prize"])
         except artifact.ArtifactError as error:
             assert str(error)
+
+
+# Issue 20's evasions, generated: a text of real words, one of its words hidden from the model
+# but not from a reader (or filler hidden from the reader but not from the model), reaches the
+# model as the text itself.
+_MIRROR = str.maketrans("()[]{}<>«»", ")(][}{><»«")
+_INVISIBLE = st.sampled_from(["\u200b", "\u200c", "\u2060", "\u00ad"])
+WORD_EVASIONS = {
+    "zero-width": lambda word, draw: draw(_INVISIBLE).join(word),
+    "right-to-left override": lambda word, draw: "\u202e" + word[::-1].translate(_MIRROR) + "\u202c",
+    "full-width": lambda word, draw: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in word),
+}
+HIDING = ["<div style='display:none'>{}</div>", "<p hidden>{}</p>", "<span style='font-size:0'>{}</span>",
+          "<font color='#ffffff'>{}</font>", "<!-- {} -->", "<div style='visibility:hidden'>{}</div>"]
+
+
+@FUZZ
+@given(st.data(), st.lists(WORDS, min_size=1, max_size=30), st.sampled_from(sorted(WORD_EVASIONS)))
+def test_generated_evasions_read_as_the_text(data, words, evasion):
+    CASES["evasions"] += 1
+    text = " ".join(words)
+    at = data.draw(st.integers(0, len(words) - 1))
+    hidden = [*words[:at], WORD_EVASIONS[evasion](words[at], data.draw), *words[at + 1:]]
+    assert mail.clean(" ".join(hidden)) == mail.clean(text)
+    marks = st.sampled_from(["> ", ">> ", "|> ", " >"])
+    quoted = "\n".join(data.draw(marks) + line for line in text.split(". "))
+    assert mail.clean(quoted) == mail.clean(text.replace(". ", "\n"))
+    filler = data.draw(st.sampled_from(HIDING)).format(" ".join(reversed(words)))
+    shown = f"<html><body><p>{html.escape(text)}</p>"
+    assert mail.clean(shown + filler) == mail.clean(shown)

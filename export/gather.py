@@ -1,0 +1,434 @@
+"""Rebuilds training corpora of real e-mail from pinned commits of public repositories.
+
+    python -m export.gather --mirrors DIR --out DIR [--only NAME ...]
+
+DIR of mirrors holds the bare git directories the look-up tool's `fetch` brings
+(`<owner>+<name>/repo`). Every file is read at the commit pinned in SOURCES, so a rebuild gives
+the same bytes. Each corpus is written as `<out>/<corpus>/<corpus>.jsonl`
+(`{"text", "label", "source", "id"}` a line, text `"Subject: <subject>\\n\\n<body>"`) with a README
+(provenance, `## Licence`, counts). Texts are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from export.mailfiles import READERS, SALT, Message, Skipped, decode, fill, render_template
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One repository's share of a corpus: which files, read how, under what licence."""
+
+    corpus: str
+    repo: str
+    commit: str
+    paths: str  # regex over the paths at `commit`
+    reader: str  # a key of READERS
+    licence: str
+    years: str
+    label: str = "legit"
+    skip: str = ""  # regex of paths left out
+    limit: int = 0  # at most this many files, evenly spread over the sorted paths (0: all)
+    replace: tuple[tuple[str, str], ...] = ()  # (regex, replacement): the test data's own addresses
+    subject_file: tuple[str, str] = ("", "")  # (regex, replacement): a path -> its subject's file
+    # (file, regex of (subject, template name) pairs in it, regex of a path's template name)
+    subject_map: tuple[str, str, str] = ("", "", "")
+    note: str = ""
+
+
+NAZARIO = "emiliopm1997/Zero_Day_Phishing_Project"
+OMNIVORE = "omnivore-app/omnivore"
+CORPUS_LICENCES = {
+    "email_nazario_2015_2020": "CC BY 4.0",
+    "email_omnivore_newsletters":
+        "AGPL-3.0 (test fixtures of omnivore-app/omnivore; readabilityjs pages Apache-2.0)",
+    "email_dev_newsletters": "CC BY-SA 4.0, MIT and CC0 1.0 (per repository, listed below)",
+    "email_app_notifications":
+        "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0, OSL-3.0/AFL-3.0, GPL-2.0, AGPL-3.0 (per repository, below)",
+}
+
+SOURCES: tuple[Spec, ...] = (
+    Spec("email_nazario_2015_2020", NAZARIO, "f8f9e32f8d5df6fb6460a9c0a1da870fbb51fbb8",
+         r"^data/Nazario\.csv$", "nazario", "CC BY 4.0 (Champa, Rabbi & Zibran 2024 curated datasets, "
+         "Zenodo 8339691; repository code MIT)", "2015-2020 only", label="scam",
+         replace=((r"(?i)\bjose@monkey\.org\b", "user@example.com"), (r"(?i)monkey\.org", "example.com"),
+                  (r"(?i)\bjose\b", "user")),
+         note="Jose Nazario's phishing mailbox as a CSV. Only rows whose Date header falls in 2015-2020 are "
+              "read; 2021-22 rows are evaluation-only and are dropped before their text is touched. The "
+              "recipient's address, domain and name (jose@monkey.org) are replaced, as a label shortcut."),
+    Spec("email_omnivore_newsletters", OMNIVORE, "322ce62b2e09a4fc8f328dde6003e7066953a9ca",
+         r"^packages/content-handler/test/data/.*\.html$", "html", "AGPL-3.0 (repository LICENSE)",
+         "2021-2023 (fixture commits)", skip=r"(article|ars-multipage|/prepared/|static-quote-tweet)",
+         replace=((r"[\w.+-]+@(?:gmail\.com|doversten\.se)\b", "reader@example.com"),),
+         note="The HTML of newsletters received by Omnivore's developers (Substack, Ghost, beehiiv, "
+              "ConvertKit, Hey World, Every, Milk Road, Node Weekly, India Times, ...); web articles "
+              "skipped."),
+    Spec("email_omnivore_newsletters", OMNIVORE, "322ce62b2e09a4fc8f328dde6003e7066953a9ca",
+         r"^packages/readabilityjs/test/test-pages/newsletters/[^/]+/source\.html$", "html",
+         "Apache-2.0 (packages/readabilityjs/package.json)", "2022-2023",
+         note="Source HTML of newsletters (Axios, Bloomberg, Forte Labs, Golang Weekly, Milk Road, Money "
+              "Stuff, Morning Brew, Substack, TLDR)."),
+    Spec("email_app_notifications", "opencollective/opencollective-api",
+         "e3f35f58970e39eeaa678a8990dfd72d0e71a9ce",
+         r"^templates/emails/.*\.hbs$", "template", "MIT (LICENSE)", "2016-2026 (templates in use in 2026)",
+         note="Open Collective's notification e-mails (applications, expenses, payments, receipts, host and "
+              "member notices), each filled once with plausible values."),
+    Spec("email_app_notifications", "bitwarden/server", "ac309aa19ed351406a56032d5f26a7a9a99f4abd",
+         r"^src/Core/MailTemplates/Handlebars/.*\.text\.hbs$", "template",
+         "AGPL-3.0 (LICENSE.txt: the default throughout the repository)", "2018-2026",
+         skip=r"/Layouts/", subject_map=(
+             "src/Core/Platform/Mail/HandlebarsMailService.cs",
+             r'CreateDefaultMessage\(\$?"([^"]+)"(?:(?!CreateDefaultMessage).)*?'
+             r'AddMessageContentAsync\(message, "([\w.]+)"',
+             r"Handlebars/(.+)\.text\.hbs$"),
+         note="Bitwarden's account and organisation e-mails (plain-text parts: sign-in codes, new-device "
+              "notices, invitations, billing), filled once; subjects from HandlebarsMailService.cs."),
+    Spec("email_app_notifications", "saleor/saleor", "723cd4eba87dfc72822ade45dc08a3caa548428d",
+         r"^saleor/plugins/(admin|user)_email/default_email_templates/.*\.html$", "template",
+         "BSD-3-Clause (LICENSE)", "2021-2026", note="Saleor's default shop e-mails (order confirmed, "
+         "payment, fulfilment, refund, gift card, invoice, account), filled once; no subject (set in code)."),
+    Spec("email_app_notifications", "pennersr/django-allauth", "20f4bded2fd2e12d0d172d1321626a94c17ac97e",
+         r"^allauth/templates/\w+/email/\w+_message\.txt$", "template", "MIT (LICENSE)", "2012-2026",
+         skip=r"base_", subject_file=(r"_message\.txt$", "_subject.txt"),
+         note="django-allauth's account e-mails (confirm address, password reset, login code, security "
+              "notices), with their subject templates, filled once."),
+    Spec("email_app_notifications", "sendwithus/templates", "f555e49038ed9ac05a39bf7048a73616f69680ac",
+         r"^templates/[\w-]+/\w+\.html$", "template", "Apache-2.0 (LICENSE)", "2014-2024",
+         note="Sendwithus's open transactional template themes (welcome, confirm, invite, invoice, survey, "
+              "upsell, re-engagement); lorem-ipsum fillers fail the English test, repeated copy is capped."),
+    Spec("email_app_notifications", "dani-garcia/vaultwarden", "46d71107f5094460dd5ecbe1dbac6e6c71e5189a",
+         r"^src/static/templates/email/\w+\.hbs$", "template", "AGPL-3.0 (LICENSE.txt)", "2018-2026",
+         skip=r"(_footer|_header|\.html\.hbs$)", note="Vaultwarden's account e-mails (plain-text forms, "
+         "subject on the first line), filled once."),
+    Spec("email_app_notifications", "coollabsio/coolify", "379abb252621f34b318190bd49b614aed9818716",
+         r"^resources/views/emails/[\w-]+\.blade\.php$", "template", "Apache-2.0 (LICENSE)", "2023-2026",
+         note="Coolify's server and deployment notices, trial and billing e-mails (Blade), filled once; "
+              "no subject (set in the PHP notification classes)."),
+    Spec("email_app_notifications", "lukevella/rallly", "c629b3148024e40a115a731d3660d725c9329b0e",
+         r"^packages/emails/locales/en/emails\.json$", "i18n_json", "AGPL-3.0 (LICENSE)", "2022-2026",
+         note="Rallly's scheduling e-mails (poll invitations, final date booked, event cancelled, login "
+              "codes), assembled from its English message catalogue, filled once."),
+    Spec("email_app_notifications", "smartstore/Smartstore", "087de664d084fdd73a83c400fa54763a8694c592",
+         r"^src/Smartstore\.Web/App_Data/EmailTemplates/en/[\w.]+\.xml$", "xml_template",
+         "AGPL-3.0 (LICENSE)", "2021-2026", note="Smartstore's shop e-mails (welcome, order placed, shipped, "
+         "delivered, cancelled, gift card, back in stock, newsletter, password recovery), filled once."),
+    Spec("email_app_notifications", "taigaio/taiga-back", "3bea7114007afd83478a8d6f2a70afd70d94dc21",
+         r"/templates/emails/.*-body-text\.jinja$", "template", "MPL-2.0 (LICENSE)", "2014-2026",
+         subject_file=(r"-body-text\.jinja$", "-subject.jinja"),
+         note="Taiga's project-management notifications and account e-mails (text parts), with their "
+              "subject templates, filled once."),
+    Spec("email_app_notifications", "indico/indico", "b8f1fde8b81b199341cc84a75909cb0ed362d44e",
+         r"/templates/emails/.*\.txt$", "template", "MIT (LICENSE)", "2012-2026", skip=r"base|/_|/tests/",
+         note="Indico's event, registration, abstract, payment and room-booking e-mails (Jinja text "
+              "templates; subject from the subject block), filled once."),
+    Spec("email_app_notifications", "dubinc/dub", "1de955f782a72e1eff7b201ae54a909d5ceb5722",
+         r"^packages/email/src/templates/.*\.tsx$", "tsx", "AGPL-3.0 (LICENSE.md: all but the (ee) folders)",
+         "2023-2026", note="Dub's product e-mails (react-email): link and domain notices, partner payouts, "
+         "billing, usage limits, and its marketing broadcasts (launch week, product updates); props at "
+         "their sample defaults, the <Preview> line as the subject."),
+    Spec("email_app_notifications", "mfts/papermark", "7ff2e657ed09b56f0afcc863a5db52d0debd2e6a",
+         r"^components/emails/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE: all but the ee folders)", "2023-2026",
+         note="Papermark's document-sharing e-mails (viewed, shared, data room, trial, billing)."),
+    Spec("email_app_notifications", "midday-ai/midday", "47d252aab7e3ab28a0027376cfdd6ee83d2e5ccf",
+         r"^packages/email/emails/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE)", "2024-2026",
+         replace=((r"[\w.+-]+@lostisland\.co\b", "alex@example.com"),),
+         note="Midday's business-finance e-mails (invoices, overdue reminders, transactions, welcome)."),
+    Spec("email_app_notifications", "documenso/documenso", "75330166cc00b29c14399bc2e391e4b4d8080c00",
+         r"^packages/email/templates/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE)", "2023-2026",
+         note="Documenso's document-signing e-mails (sign requests, completed, team invitations)."),
+    Spec("email_app_notifications", "openstatusHQ/openstatus", "22df52eb0dbdafbad2c3fa41269f7a3a3cbf044b",
+         r"^packages/emails/emails/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE)", "2023-2026",
+         note="OpenStatus's monitoring and status-page e-mails (alerts, subscriptions, team invites)."),
+    Spec("email_app_notifications", "elie222/inbox-zero", "4f70dcefc55c65f2664ec27a19e118003138fb5f",
+         r"^packages/resend/emails/[^/]+\.tsx$", "tsx", "AGPL-3.0 (LICENSE)", "2023-2026",
+         note="Inbox Zero's summary, digest and onboarding e-mails."),
+    Spec("email_app_notifications", "triggerdotdev/trigger.dev", "b082e44389337dc6505d590737a6df70867cc8f4",
+         r"^internal-packages/emails/emails/[^/]+\.tsx$", "tsx", "Apache-2.0 (LICENSE)", "2023-2026",
+         note="Trigger.dev's alert, deployment, invitation and sign-in e-mails."),
+    Spec("email_app_notifications", "makeplane/plane", "4ca6d6c7b807ad09bb571af2c43e85bf47c3ec6b",
+         r"^apps/api/templates/emails/.*\.html$", "template", "AGPL-3.0 (LICENSE.txt)", "2023-2026",
+         skip=r"test_email", note="Plane's project-management e-mails (invitations, sign-in, issue "
+         "updates), Django templates filled once; no subject (set in code)."),
+    Spec("email_app_notifications", "pixelfed/pixelfed", "8aae92d75b4881e5cd6a4e2c83ca52046e5b3d66",
+         r"^resources/views/emails/.*\.blade\.php$", "template", "AGPL-3.0 (LICENSE)", "2018-2024",
+         note="Pixelfed's account and moderation e-mails (Blade Markdown mail), filled once; no subject."),
+    Spec("email_app_notifications", "phpbb/phpbb", "7ca0ec3cca427ae3c2c4c2d5715339bcba302822",
+         r"^phpBB/language/en/email/[^/]+\.txt$", "template", "GPL-2.0 (LICENSE)", "2012-2026",
+         note="phpBB's forum e-mails (topic and PM notifications, activation, password, reports), "
+              "subject on the first line, filled once."),
+    Spec("email_app_notifications", "SimpleMachines/SMF", "12d051ed6c63db30a6f0146f9eecad039827e8b1",
+         r"^Languages/en_US/EmailTemplates\.php$", "php_strings", "BSD-3-Clause (LICENSE)", "2012-2024",
+         note="Simple Machines Forum's e-mail templates (registration, notifications, moderation, "
+              "paid subscriptions), subject and body strings, filled once."),
+    Spec("email_app_notifications", "OpenMage/magento-lts", "e18d6107b21b6c2e2f7005fcc7738220edd1a022",
+         r"^app/locale/en_US/template/email/.*\.html$", "template",
+         "OSL-3.0 and AFL-3.0 (LICENSE.txt, LICENSE_AFL.txt)", "2012-2026",
+         note="Magento 1 (OpenMage) shop e-mails: new order, invoice, shipment, credit memo, account, "
+              "password, newsletter, wishlist, product alerts; subject from <!--@subject-->, filled once."),
+    Spec("email_app_notifications", "mysociety/fixmystreet", "84d7c80c5d9abd0d330325742c6b9eedc30b19fd",
+         r"^templates/email/[\w.-]+/[\w.-]+\.txt$", "template", "AGPL-3.0 (LICENSE.txt)", "2012-2026",
+         skip=r"/(fixamingata|fiksgatami|zurich|cy)/|/_", note="FixMyStreet's report, update and alert "
+         "e-mails, the default and UK councils' own versions (Template Toolkit), subject on the first "
+         "line, filled once."),
+    Spec("email_app_notifications", "strangerstudios/paid-memberships-pro",
+         "a36d010b6cacbaf4acc14a93239af0f4d37ee844", r"^classes/email-templates/.*\.php$", "php_methods",
+         "GPL-2.0 (readme.txt)", "2012-2026", note="Paid Memberships Pro's membership e-mails (checkout, "
+         "billing, payment failed, cancellation, expiry), default subject and body, filled once."),
+    Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
+         r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
+         "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
+    Spec("email_dev_newsletters", "haskellweekly/haskellweekly", "7493dc192ee2735ba2f546a6dcf2534940593820",
+         r"^data/newsletter/20\d\d/issue-\d+\.markdown$", "markdown", "MIT (LICENSE.txt)", "2016-2026",
+         limit=60, note="Haskell Weekly newsletter issues."),
+    Spec("email_dev_newsletters", "SwiftWeekly/swiftweekly.github.io",
+         "322bbacbab9b4d50e4dc30416f23b7f6ed65130f",
+         r"^_posts/20\d\d-.*\.md$", "markdown", "CC0 1.0 (LICENSE)", "2015-2022", limit=60,
+         note="Swift Weekly Brief newsletter issues."),
+    Spec("email_dev_newsletters", "NixOS/nixos-weekly", "22daf4234a1fede937a1b9259b7c6d28d5a56827",
+         r"^content/20\d\d/.*\.md$", "markdown", "CC BY-SA 4.0 (COPYING)", "2017-2022", limit=40,
+         note="NixOS Weekly newsletter issues."),
+)
+
+MIN_WORDS = 20
+MAX_BODY = 6000
+TEMPLATE_CAP = 5
+SIMILAR = 0.6
+_STOP = frozenset(("the", "and", "to", "of", "a", "in", "for", "is", "you", "your", "on", "this", "that",
+                   "with", "be", "are", "it", "we", "our", "at", "by", "from", "have", "will", "as", "or",
+                   "not", "can", "an", "if", "more", "all"))
+
+
+# ---- reading a pinned commit ---------------------------------------------------------------
+
+
+def git_dir(mirrors: Path, repo: str) -> Path:
+    """The bare git directory `fetch` left for owner/name."""
+    return mirrors / repo.replace("/", "+") / "repo"
+
+
+def list_paths(gd: Path, commit: str) -> list[str]:
+    out = subprocess.run(["git", "--git-dir", str(gd), "ls-tree", "-r", "-z", "--name-only", commit],
+                         check=True, capture_output=True).stdout
+    return sorted(p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p)
+
+
+def read_blob(gd: Path, commit: str, path: str) -> bytes:
+    return subprocess.run(["git", "--git-dir", str(gd), "show", f"{commit}:{path}"],
+                          check=True, capture_output=True).stdout
+
+
+def chosen(paths: list[str], spec: Spec) -> list[str]:
+    """The spec's files; with a limit, an even spread over them (sorted, so over the years)."""
+    picked = [p for p in paths if re.search(spec.paths, p) and not (spec.skip and re.search(spec.skip, p))]
+    if spec.limit and len(picked) > spec.limit:
+        step = len(picked) / spec.limit
+        picked = [picked[int(i * step)] for i in range(spec.limit)]
+    return picked
+
+
+# ---- filters: English, size, duplicates, templates -----------------------------------------
+
+
+def is_english(text: str) -> bool:
+    """Crude: enough of the commonest English words among the words."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    hits = sum(w in _STOP for w in words)
+    return hits >= 5 and hits >= 0.06 * len(words)
+
+
+def truncate(body: str, limit: int = MAX_BODY) -> str:
+    """At most `limit` characters, cut at a line break when there is one."""
+    if len(body) <= limit:
+        return body
+    cut = body.rfind("\n", 0, limit)
+    return body[: cut if cut > limit // 2 else limit]
+
+
+_PLACEHOLDER = re.compile(r"lorem ipsum|dolor sit amet|perspiciatis unde", re.I)
+
+
+def tidy(body: str) -> str:
+    body = re.sub(r"<!--.*?-->|<!\[endif\]-->|<!--\[if [^\]]*\]>", "", body, flags=re.S)
+    lines = (re.sub(r"[ \t\u00a0\u200c\u034f\u200b\ufeff]+", " ", line).strip() for line in body.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def dedup_key(text: str) -> str:
+    return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
+
+
+def shingles(text: str) -> frozenset[str]:
+    """Five-word shingles of the text, digits masked: near-identical templates share most."""
+    words = re.sub(r"\d+", "#", text.lower()).split()
+    return frozenset(" ".join(words[i:i + 5]) for i in range(max(1, len(words) - 4)))
+
+
+class Templates:
+    """Groups near-identical messages (Jaccard of shingles at least SIMILAR with a group's first
+    message) and admits at most TEMPLATE_CAP of each group."""
+
+    def __init__(self) -> None:
+        self.groups: list[tuple[frozenset[str], list[int]]] = []
+
+    def admit(self, text: str) -> bool:
+        mine = shingles(text)
+        for first, size in self.groups:
+            if len(mine & first) >= SIMILAR * len(mine | first):
+                if size[0] >= TEMPLATE_CAP:
+                    return False
+                size[0] += 1
+                return True
+        self.groups.append((mine, [1]))
+        return True
+
+
+def accept(messages: Iterator[Message | Skipped], spec: Spec, seen: set[str], templates: Templates,
+           counts: Counter) -> Iterator[dict]:
+    """The records of one spec's messages that pass every filter; reasons of the rest counted."""
+    for item in messages:
+        if isinstance(item, Skipped):
+            counts[f"skipped_{item.reason}"] += 1
+            continue
+        counts["read"] += 1
+        subject = " ".join(item.subject.split())
+        body = tidy(item.body)
+        for pattern, replacement in spec.replace:
+            subject, body = re.sub(pattern, replacement, subject), re.sub(pattern, replacement, body)
+        body = truncate(body)
+        if _PLACEHOLDER.search(body):
+            counts["dropped_placeholder_text"] += 1
+            continue
+        if len(body.split()) < MIN_WORDS:
+            counts["dropped_tiny"] += 1
+            continue
+        if not is_english(f"{subject}\n{body}"):
+            counts["dropped_non_english"] += 1
+            continue
+        text = f"Subject: {subject}\n\n{body}"
+        key = dedup_key(text)
+        if key in seen:
+            counts["dropped_duplicate"] += 1
+            continue
+        if not templates.admit(text):
+            counts["dropped_template_cap"] += 1
+            continue
+        seen.add(key)
+        counts["kept"] += 1
+        yield {"text": text, "label": spec.label, "source": spec.corpus,
+               "id": f"{spec.repo}@{spec.commit[:12]}:{item.id}"}
+
+
+def subject_map(gd: Path, spec: Spec) -> dict[str, str]:
+    """Subjects set in code (Bitwarden's C#), by template name; {expressions} filled."""
+    source, pairs, _ = spec.subject_map
+    if not source:
+        return {}
+    code = decode(read_blob(gd, spec.commit, source))
+    found = {}
+    for subject, template in re.findall(pairs, code, re.S):
+        found.setdefault(template, re.sub(r"\{([^{}]+)\}", lambda m: fill(m.group(1)), subject))
+    return found
+
+
+# ---- one corpus -------------------------------------------------------------------------------
+
+
+def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], dict[str, Counter]]:
+    rows: list[dict] = []
+    logs: dict[str, Counter] = {}
+    seen: set[str] = set()
+    templates = Templates()
+    for spec in specs:
+        gd = git_dir(mirrors, spec.repo)
+        counts: Counter = Counter()
+        every = list_paths(gd, spec.commit)
+        paths = chosen(every, spec)
+        subjects = subject_map(gd, spec)
+        for path in tqdm(paths, desc=f"{corpus} {spec.repo}", unit="file", leave=False):
+            SALT.set(path)
+            data = read_blob(gd, spec.commit, path)
+            if spec.subject_file[0]:
+                subject_path = re.sub(*spec.subject_file, path)
+                subject = decode(read_blob(gd, spec.commit, subject_path)) if subject_path in every else ""
+                data = f"Subject: {' '.join(render_template(subject).split())}\n".encode() + data
+            elif subjects:
+                name = re.search(spec.subject_map[2], path)
+                subject = subjects.get(name.group(1).replace("/", ".") if name else "", "")
+                data = f"Subject: {subject}\n".encode() + data
+            messages = READERS[spec.reader](path, data)
+            rows.extend(accept(messages, spec, seen, templates, counts))
+        counts["files"] = len(paths)
+        logs[f"{spec.repo}:{spec.paths}"] = counts
+    return rows, logs
+
+
+def readme(corpus: str, specs: list[Spec], rows: list[dict], logs: dict[str, Counter], digest: str) -> str:
+    labels = Counter(r["label"] for r in rows)
+    lines = [f"# {corpus}", "", "## Licence", CORPUS_LICENCES[corpus], "", "## Provenance"]
+    for spec in specs:
+        lines += [f"- `{spec.repo}` @ `{spec.commit}`, paths matching `{spec.paths}`"
+                  + (f" (not `{spec.skip}`)" if spec.skip else "")
+                  + (f", at most {spec.limit} files spread evenly" if spec.limit else "")
+                  + f"; licence: {spec.licence}; years: {spec.years}; label: {spec.label}.",
+                  f"  {spec.note}" if spec.note else ""]
+    lines += ["", "## Format",
+              'One JSON object a line: `{"text", "label", "source", "id"}`; text is '
+              '`"Subject: <subject>\\n\\n<body>"` (text/plain preferred, else HTML as visible text; '
+              f"Markdown links as \"title (url)\"), body cut at ~{MAX_BODY} characters on a line break. "
+              f"Kept: English (stop-word test), at least {MIN_WORDS} words, no lorem-ipsum filler, exact "
+              f"duplicates dropped, at most {TEMPLATE_CAP} messages per near-identical template (five-word "
+              f"shingles, digits masked, Jaccard >= {SIMILAR} with the template's first message).", "",
+              "## Counts (this build)",
+              f"kept {len(rows)} (scam {labels['scam']}, legit {labels['legit']}); sha256 `{digest}`.", "",
+              "| spec | files | read | kept | dropped / skipped |", "|---|---:|---:|---:|---|"]
+    for name, counts in logs.items():
+        other = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in {"files", "read", "kept"})
+        lines.append(f"| `{name}` | {counts['files']} | {counts['read']} | {counts['kept']} | {other} |")
+    lines += ["", f"Rebuild: `python -m export.gather --mirrors /work/.mirror --out DIR --only {corpus}`", ""]
+    return "\n".join(lines)
+
+
+def write(corpus: str, specs: list[Spec], mirrors: Path, out: Path) -> tuple[int, Counter]:
+    rows, logs = build(corpus, specs, mirrors)
+    folder = out / corpus
+    folder.mkdir(parents=True, exist_ok=True)
+    data = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows).encode()
+    (folder / f"{corpus}.jsonl").write_bytes(data)
+    (folder / "README.md").write_text(readme(corpus, specs, rows, logs, hashlib.sha256(data).hexdigest()))
+    return len(rows), Counter(r["label"] for r in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirrors", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--only", nargs="*", help="corpus names (default: all)")
+    args = parser.parse_args(argv)
+    by_corpus: dict[str, list[Spec]] = defaultdict(list)
+    for spec in SOURCES:
+        if not args.only or spec.corpus in args.only:
+            by_corpus[spec.corpus].append(spec)
+    for corpus, specs in by_corpus.items():
+        missing = [s.repo for s in specs if not git_dir(args.mirrors, s.repo).is_dir()]
+        if missing:
+            print(f"{corpus}: skipped, no mirror of {', '.join(missing)}", file=sys.stderr)
+            continue
+        kept, labels = write(corpus, specs, args.mirrors, args.out)
+        print(f"{corpus}: {kept} kept ({dict(labels)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
