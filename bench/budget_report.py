@@ -185,7 +185,8 @@ def cold_sections(result: dict) -> list[str]:
     return [
         "The function's cold start against the floor, itemised (medians; \"beyond the floor\" is the "
         "function's part minus the floor's):", "", *budget_table(result), "",
-        "The function's own imports (`import main` after the framework and numpy), by module:", "",
+        "The function's own imports (`import main` after the framework, numpy and tokenizers), by module "
+        "(-X importtime, garbage collection off: it is counted in the budget):", "",
         *modules_table(result), "",
         "Start-up options: one core as deployed, two as Cloud Run's startup CPU boost gives a 1 vCPU "
         "instance while it starts; onnxruntime and tokenizers imported in the master before the fork, "
