@@ -245,13 +245,14 @@ def paired(folder: Path, plan: Plan, forms: tuple[str, ...] = ("a", "b")) -> dic
 
 
 BOOST_CORES = "0,1"  # a start with twice the CPU, as Cloud Run's startup CPU boost gives a 1 vCPU instance
-STARTUP_FORMS = ("floor", "a", "b", "a-early", "a-overlap")
+STARTUP_FORMS = ("floor", "a", "b", "a-early", "a-overlap", "a-gc")
 
 
 def startup_options(folder: Path, runs: int) -> dict:
-    """Cold starts (spawn -> first answer) of the floor, (a), (b), and (a) with onnxruntime and
+    """Cold starts (spawn -> first answer) of the floor, (a), (b), (a) with onnxruntime and
     tokenizers imported in the master first, serially or in a thread beside main.py ("a-early",
-    "a-overlap"), each on one core and on two (the boost); taking turns. Keys: "FORM@CORES"."""
+    "a-overlap"), and (a) with garbage collection off while main.py imports ("a-gc"), each on one
+    core and on two (the boost); taking turns. Keys: "FORM@CORES"."""
     cases = [(form, cores) for cores in (SERVER_CORE, BOOST_CORES) for form in STARTUP_FORMS]
     times: dict[str, list[float]] = {f"{form}@{cores}": [] for form, cores in cases}
     with _progress(runs * len(cases), "start-up options") as bar:

@@ -53,6 +53,7 @@ FORMS = {
     "a-early": "(a), onnxruntime and tokenizers imported in the master first",
     "a-overlap": "(a), onnxruntime and tokenizers imported in a thread beside main.py",
     "b-shared": "(b), the model loaded in the master before the fork (preload)",
+    "a-gc": "(a), garbage collection off while main.py imports, then frozen",
 }
 
 
@@ -95,6 +96,9 @@ def command(form: str, port: int, model: Path, image: str = "",
     if form in ("a-early", "a-overlap"):
         return [*pinned, *functions_framework(ROOT / "bench" / "overlap.py", "predict", port)], {
             **DEPLOYED, "MODEL_DIR": str(model), "BENCH_IMPORT": form.removeprefix("a-")}
+    if form == "a-gc":
+        return [*pinned, *functions_framework(ROOT / "bench" / "gc_off.py", "predict", port)], {
+            **DEPLOYED, "MODEL_DIR": str(model)}
     if form == "b-shared":
         return [*pinned, *functions_framework(ROOT / "bench" / "shared.py", "predict", port)], {
             **DEPLOYED, "MODEL_DIR": str(model)}
