@@ -217,13 +217,17 @@ def _median_run(runs: list[dict]) -> dict:
     return {**{key: statistics.median(r[key] for r in runs) for key in keys}, "runs": len(runs)}
 
 
-def paired(folder: Path, plan: Plan, forms: tuple[str, ...] = ("a", "b")) -> dict:
-    """The function (a) and the container's start command (b), both serving on the server core at
-    once and measured in turns (wrk at concurrency 1, then 8; the order swapped every round), so
-    that whatever else the machine does hits both alike: medians of p50, texts/s and CPU per
-    text; then each process's memory after that same load."""
-    servers = {form: start(form, folder) for form in forms}
+def paired(folder: Path, plan: Plan, image: str = "") -> dict:
+    """The function (a) and the container's start command (b) (and, with `image`, the container
+    itself), all serving on the server core at once and measured in turns (wrk at concurrency 1,
+    then 8; the order reversed every round), so that whatever else the machine does hits them
+    alike: medians of p50, texts/s and CPU per text; then each process's memory after that same
+    load."""
+    forms = ("a", "b", *(("b-podman",) if image else ()))
+    servers: dict[str, Running] = {}
     try:
+        for form in forms:
+            servers[form] = start(form, folder, image)
         body = TYPICAL.encode()
         for running in servers.values():
             load.run(running.port, body, "text/plain", 8, 1)  # warm-up
@@ -324,7 +328,7 @@ def measure(folder: Path, plan: Plan, image: str) -> dict:
         "cold": cold_starts(folder, forms, plan.cold_runs, image),
         "budget": cold_budget(folder, plan.phase_runs),
         "phases": phases(folder, plan.phase_runs),
-        "paired": paired(folder, plan),
+        "paired": paired(folder, plan, image),
         "startup": startup_options(folder, plan.option_runs),
         "sharing": sharing(folder, plan.seconds),
         "in_process": in_process(folder),
