@@ -134,13 +134,16 @@ def paired_table(result: dict) -> list[str]:
 
 
 def memory_table(result: dict) -> list[str]:
+    """(a) and (b) per process, each measured alone after the same warm load (latency, batches):
+    served side by side, each would share the other's library pages and look smaller in PSS."""
     lines = ["| form | process | peak RSS | RSS now | unique | shared | PSS |",
              "|---|---|---|---|---|---|---|"]
-    for form, entry in result["paired"].items():
-        for process in entry["memory"]:
+    for form in ("a", "b"):
+        processes = result["warm"][form]["memory"]
+        for process in processes:
             sizes = " | ".join(f"{process[key]:.0f} MiB" for key in MEMORY_KEYS)
             lines.append(f"| {FORMS[form]} | {process['process']} | {sizes} |")
-        total = sum(p["pss"] for p in entry["memory"])
+        total = sum(p["pss"] for p in processes)
         lines.append(f"| {FORMS[form]} | all (PSS: shared pages counted once) | | | | | {total:.0f} MiB |")
     return lines
 
@@ -202,8 +205,10 @@ def warm_sections(result: dict) -> list[str]:
         "Warm, (a) and (b) serving at once on the server core and measured in turns (wrk, the order "
         "swapped every round), so that the machine's other work hits both alike; medians:", "",
         *paired_table(result), "",
-        "Memory of (a) and (b) per process after that same load (unique: its own pages; shared: with "
-        "the other process or mapped files; PSS counts a page shared by n processes as 1/n in each):", "",
+        "Memory of (a) and (b) per process, each alone after the same load (the warm runs at concurrency "
+        "1 and 8 and the batches; unique: its own pages; shared: with the other process of the server or "
+        "other programs' mappings of the same files; PSS counts a page shared by n processes as 1/n in "
+        "each):", "",
         *memory_table(result), "",
         "The container form's model loaded in each worker (MODEL_PRELOAD) or once in the master before "
         "the fork (gunicorn's preload applied to the model, bench/shared.py), memory per process after "

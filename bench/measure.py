@@ -221,8 +221,7 @@ def paired(folder: Path, plan: Plan, image: str = "") -> dict:
     """The function (a) and the container's start command (b) (and, with `image`, the container
     itself), all serving on the server core at once and measured in turns (wrk at concurrency 1,
     then 8; the order reversed every round), so that whatever else the machine does hits them
-    alike: medians of p50, texts/s and CPU per text; then each process's memory after that same
-    load."""
+    alike: medians of p50, texts/s and CPU per text."""
     forms = ("a", "b", *(("b-podman",) if image else ()))
     servers: dict[str, Running] = {}
     try:
@@ -239,10 +238,7 @@ def paired(folder: Path, plan: Plan, image: str = "") -> dict:
                         runs[form][connections].append(
                             _run(servers[form], body, "text/plain", int(connections), plan.seconds))
                         bar.update()
-        for running in servers.values():
-            running.settle()
-        return {form: {"latency": {c: _median_run(r) for c, r in runs[form].items()},
-                       "memory": servers[form].memory()} for form in forms}
+        return {form: {"latency": {c: _median_run(r) for c, r in runs[form].items()}} for form in forms}
     finally:
         for running in servers.values():
             running.stop()
@@ -297,6 +293,8 @@ def warm(folder: Path, plan: Plan) -> dict:
             if form in ("a", "b"):
                 entry["batches"] = _batches(running, plan.seconds, per_text)
             entry["peak_rss_mib"] = running.peak_rss_mib()
+            if form in ("a", "b"):  # per process, alone on the machine's libraries, after the same load
+                entry["memory"] = running.memory()
             if form in ("a", "d"):
                 entry["scaling"] = _scaling(running, max(1, plan.seconds - 1), per_text, lengths=form == "a")
                 entry["peak_rss_mib_scaling"] = running.peak_rss_mib()  # after up to 10,000 words, 64 at once

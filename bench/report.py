@@ -196,19 +196,18 @@ def summary(results: dict[str, dict], meta: dict) -> str:
     forms = ("floor", "a", "b", "c", "d")
     lines = ["| | " + " | ".join(FORMS[f] for f in forms) + " |", "|---|" + "---|" * len(forms)]
     for name, result in results.items():
-        cold, warm = result["cold"], {**result["warm"], **result["paired"]}  # (a), (b): measured in turns
+        cold, warm, pair = result["cold"], result["warm"], result["paired"]
+        latency = {f: (pair.get(f) or warm.get(f, {})).get("latency") for f in forms}  # (a), (b): in turns
         podman = f" ({ms(cold['b-podman']['median'])} in podman)" if "b-podman" in cold else ""
         ratio = f" ({budget_report.ratio(result):.2f} x the floor)"
         rows = {
             "cold start": [ms(cold[f]["median"]) + (podman if f == "b" else ratio if f == "a" else "")
                            for f in forms],
-            "warm p50, one at a time": [ms(warm[f]["latency"]["1"]["p50"]) if f in warm else "-"
-                                        for f in forms],
-            "texts/s on one core": [f"{warm[f]['latency']['8']['per_second']:.0f}" if f in warm else "-"
+            "warm p50, one at a time": [ms(latency[f]["1"]["p50"]) if latency[f] else "-" for f in forms],
+            "texts/s on one core": [f"{latency[f]['8']['per_second']:.0f}" if latency[f] else "-"
                                     for f in forms],
             "peak RSS after the same load (largest process)": [
-                f"{max(p['peak_rss'] for p in warm[f]['memory']):.0f} MiB" if "memory" in warm.get(f, {})
-                else f"{warm[f]['peak_rss_mib']:.0f} MiB" if f in warm else "-" for f in forms],
+                f"{warm[f]['peak_rss_mib']:.0f} MiB" if f in warm else "-" for f in forms],
         }
         lines += [f"| {name}: {label} | " + " | ".join(cells) + " |" for label, cells in rows.items()]
     lines.append(f"\nMedians of {next(iter(results.values()))['cold']['a']['runs']} cold starts; (a) and (b) "
