@@ -220,8 +220,8 @@ def _median_run(runs: list[dict]) -> dict:
 def paired(folder: Path, plan: Plan, image: str = "") -> dict:
     """The function (a) and the container's start command (b) (and, with `image`, the container
     itself), all serving on the server core at once and measured in turns (wrk at concurrency 1,
-    then 8; the order reversed every round), so that whatever else the machine does hits them
-    alike: medians of p50, texts/s and CPU per text."""
+    then 8; the order rotated every round; every server idle before each run), so that whatever
+    else the machine does hits them alike: medians of p50, texts/s and CPU per text."""
     forms = ("a", "b", *(("b-podman",) if image else ()))
     servers: dict[str, Running] = {}
     try:
@@ -233,8 +233,13 @@ def paired(folder: Path, plan: Plan, image: str = "") -> dict:
         runs: dict[str, dict[str, list]] = {form: {"1": [], "8": []} for form in forms}
         with _progress(plan.pair_rounds * 2 * len(forms), "(a) and (b) in turns") as bar:
             for round_ in range(plan.pair_rounds):
+                # Each form takes each place in the order equally often, so none is always measured
+                # right after the same other one (whose tail of work, its logs, might still run).
+                turn = round_ % len(forms)
                 for connections in ("1", "8"):
-                    for form in forms if round_ % 2 == 0 else forms[::-1]:
+                    for form in forms[turn:] + forms[:turn]:
+                        for running in servers.values():
+                            running.settle()
                         runs[form][connections].append(
                             _run(servers[form], body, "text/plain", int(connections), plan.seconds))
                         bar.update()
