@@ -17,6 +17,16 @@ def _pyplot():
     return plt
 
 
+def _budget_phases(result: dict, form: str) -> dict | None:
+    """The floor's imports and model load, from its budget, shaped as bench.startup's phases."""
+    if form != "floor" or "budget" not in result:
+        return None
+    parts = {part: value["median"] for part, value in result["budget"]["floor"]["parts"].items()}
+    imports = sum(parts.get(p, 0.0) for p in ("framework", "libraries", "code"))
+    model = sum(parts.get(p, 0.0) for p in ("metadata", "session", "tokenizer"))
+    return {"imports": {"median": imports}, "model": {"median": model}}
+
+
 def cold_start(results: dict[str, dict], target: Path) -> None:
     """Per model: each form's median cold start, split into imports / model load / the rest, p90 whisker."""
     plt = _pyplot()
@@ -25,13 +35,13 @@ def cold_start(results: dict[str, dict], target: Path) -> None:
         forms = list(result["cold"])
         for row, form in enumerate(forms):
             cold = result["cold"][form]
-            phase = result["phases"].get(form)
+            phase = result["phases"].get(form) or _budget_phases(result, form)
             if phase:  # imports, model load and the rest, stacked
                 parts = [phase["imports"]["median"], phase["model"]["median"]]
                 parts.append(cold["median"] - sum(parts))
                 segments = zip(parts, ("tab:blue", "tab:orange", "tab:grey"),
                                ("imports", "model load", "the rest"), strict=True)
-            else:  # the container: its start is not split
+            else:  # the container and the Flask hello: their start is not split
                 segments = iter([(cold["median"], "silver", "total, not split")])
             left = 0.0
             for part, colour, label in segments:

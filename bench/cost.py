@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench.docs import DOCS, inject
 from bench.report import peak_rss
+from scripts.sizes import read as read_sizes
 
 PRICES_AS_OF = "2025 (as known; the list may have changed by 2026-11-25)"
 VCPU_SECOND = 0.000024  # active, request-based billing
@@ -28,6 +29,43 @@ RATES = (1, 10, 100, 1000)  # requests per second
 KEEP_ALIVE_MINUTES = (10, 15, 20)  # "Serverless in the Wild": fixed keep-alive of 10-20 minutes
 RATES_PER_HOUR = (1, 6, 60, 3600)
 BURSTS = (8, 64)
+BOOST_FACTOR = 2  # assumed: startup CPU boost doubles a 1 vCPU instance's CPU while it starts
+BOOST_TAIL = 10.0  # seconds after the start during which the boost (and its billing) lasts
+COLD_STARTS_PER_MONTH = (720, 8_640, 86_400)  # one an hour, one every 5 minutes, two a minute
+
+
+def _gib(memory: str) -> float:
+    """serving.env's MEMORY (512Mi, 1Gi, ...) in GiB."""
+    return float(memory[:-2]) / (1024 if memory.endswith("Mi") else 1)
+
+
+def platform(results: dict[str, dict]) -> list[str]:
+    """What min instances and the startup CPU boost cost the container form per month, with the
+    arithmetic shown, at serving.env's sizes and this run's cold starts."""
+    sizes = read_sizes()
+    cpu, gib = float(sizes["CPU"]), _gib(sizes["MEMORY"])
+    idle = (cpu * VCPU_SECOND_IDLE + gib * GIB_SECOND) * SECONDS_PER_MONTH
+    out = ["", "### Min instances and startup CPU boost (the container form)", "",
+           f"At serving.env's sizes ({sizes['CPU']} vCPU, {sizes['MEMORY']}):", "",
+           "- **min instances 1** keeps one instance idle all month: "
+           f"({cpu:g} vCPU x ${VCPU_SECOND_IDLE:.7f} + {gib:g} GiB x ${GIB_SECOND:.7f}) per second "
+           f"x {SECONDS_PER_MONTH:,} s = **${idle:.2f} a month**, and removes the cold start of the first "
+           "request after a quiet spell (not those of scale-out).",
+           "- **startup CPU boost** bills the extra CPU while an instance starts and "
+           f"{BOOST_TAIL:g} s after: ({BOOST_FACTOR} - 1) x {cpu:g} vCPU x (cold start + {BOOST_TAIL:g} s) "
+           f"x ${VCPU_SECOND:.6f} per cold start (the boost is assumed to double the CPU):", "",
+           "| model | cold start of (b), one core / two | per cold start | "
+           + " | ".join(f"{n:,} cold starts a month" for n in COLD_STARTS_PER_MONTH) + " |",
+           "|---|---|---|" + "---|" * len(COLD_STARTS_PER_MONTH)]
+    for name, result in results.items():
+        startup = result.get("startup", {})
+        one = startup.get("b@0", result["cold"]["b"])["median"]
+        two = startup.get("b@0,1", {}).get("median")  # None: results from before the start-up options
+        each = (BOOST_FACTOR - 1) * cpu * ((one if two is None else two) + BOOST_TAIL) * VCPU_SECOND
+        shown = f"{one:.2f} s / " + ("not measured (one core's used)" if two is None else f"{two:.2f} s")
+        out.append(f"| {name} | {shown} | ${each:.5f} | "
+                   + " | ".join(f"${each * n:,.2f}" for n in COLD_STARTS_PER_MONTH) + " |")
+    return out
 
 
 def instance_memory_gib(peak_rss_mib: float) -> float:
@@ -130,6 +168,7 @@ def markdown(results: dict[str, dict]) -> str:
             started = math.ceil(burst / 8)
             out.append(f"| {name} | {burst} | {burst} / {started} / {started - 1} "
                        f"| {alone:.2f} s / {shared:.2f} s |")
+    out += platform(results)
     return "\n".join(out).lstrip("\n")
 
 

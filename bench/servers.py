@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,14 +38,22 @@ CONTAINER_MODEL = "/bench-model"  # where the artifact under test is mounted in 
 
 # The forms: (a) the function, lazy; (b) the container's start command, eager, as a plain
 # process and (b-podman) as the real container; (c) a bare functions-framework function;
-# (d) the design document's seed: FastAPI + uvicorn, the model loaded at import.
+# (d) the design document's seed: FastAPI + uvicorn, the model loaded at import; and the floor
+# (bench/floor.py): what any model function on this runtime pays, the function's cold start measured
+# against it.
 FORMS = {
+    "floor": "floor: ASGI hello + the model (libraries, session, one inference)",
     "a": "(a) function, lazy",
     "b": "(b) CaaS, eager (plain process)",
     "b-podman": "(b) CaaS, eager (podman run)",
     "c": "(c) bare functions-framework (ASGI)",
     "c-flask": "(c) bare functions-framework, Flask/gthread form",
     "d": "(d) naive FastAPI + uvicorn",
+    # Start-up experiments (bench/overlap.py, bench/shared.py)
+    "a-early": "(a), onnxruntime and tokenizers imported in the master first",
+    "a-overlap": "(a), onnxruntime and tokenizers imported in a thread beside main.py",
+    "b-shared": "(b), the model loaded in the master before the fork (preload)",
+    "a-gc": "(a), garbage collection off while main.py imports, then frozen",
 }
 
 
@@ -74,24 +83,39 @@ def container_name(port: int) -> str:
     return f"scam-bench-{port}"
 
 
-def command(form: str, port: int, model: Path, image: str = "") -> tuple[list[str], dict[str, str]]:
-    """The argv and the extra environment of `form` serving the artifact in `model` on `port`."""
+def command(form: str, port: int, model: Path, image: str = "",
+            cores: str = SERVER_CORE) -> tuple[list[str], dict[str, str]]:
+    """The argv and the extra environment of `form` serving the artifact in `model` on `port`,
+    on the CPUs `cores` (taskset's list: one core as deployed, "0,1" for a start-up CPU boost)."""
+    pinned = ["taskset", "-c", cores]
     if form == "a":
-        return [*ONE_CORE, *function_command(port)], {**DEPLOYED, "MODEL_DIR": str(model)}
+        return [*pinned, *function_command(port)], {**DEPLOYED, "MODEL_DIR": str(model)}
     if form == "b":
-        return [*ONE_CORE, *function_command(port)], {**DEPLOYED, "MODEL_DIR": str(model),
-                                                      "MODEL_PRELOAD": "true"}
+        return [*pinned, *function_command(port)], {**DEPLOYED, "MODEL_DIR": str(model),
+                                                    "MODEL_PRELOAD": "true"}
+    if form in ("a-early", "a-overlap"):
+        return [*pinned, *functions_framework(ROOT / "bench" / "overlap.py", "predict", port)], {
+            **DEPLOYED, "MODEL_DIR": str(model), "BENCH_IMPORT": form.removeprefix("a-")}
+    if form == "a-gc":
+        return [*pinned, *functions_framework(ROOT / "bench" / "gc_off.py", "predict", port)], {
+            **DEPLOYED, "MODEL_DIR": str(model)}
+    if form == "b-shared":
+        return [*pinned, *functions_framework(ROOT / "bench" / "shared.py", "predict", port)], {
+            **DEPLOYED, "MODEL_DIR": str(model)}
     if form == "b-podman":  # the image's own CMD and MODEL_PRELOAD; the artifact mounted read-only
         settings = {**DEPLOYED, "PORT": str(port), "HOST": "127.0.0.1", "MODEL_DIR": CONTAINER_MODEL}
         return ["podman", "run", "--rm", "--name", container_name(port), "--network", "host",
-                "--cpuset-cpus", SERVER_CORE, "-v", f"{model}:{CONTAINER_MODEL}:ro",
+                "--cpuset-cpus", cores, "-v", f"{model}:{CONTAINER_MODEL}:ro",
                 *[f"--env={k}={v}" for k, v in settings.items()], image], {}
+    if form == "floor":
+        return [*pinned, *functions_framework(ROOT / "bench" / "floor.py", "floor", port)], {
+            **DEPLOYED, "MODEL_DIR": str(model)}
     if form in ("c", "c-flask"):  # the gthread form gets a thread per request in flight, as it would need
         target = "hello" if form == "c" else "hello_flask"
-        return [*ONE_CORE, *functions_framework(ROOT / "bench" / "hello.py", target, port)], {
+        return [*pinned, *functions_framework(ROOT / "bench" / "hello.py", target, port)], {
             **DEPLOYED, "THREADS": read_sizes()["CONCURRENCY"]}
     if form == "d":
-        return [*ONE_CORE, str(BIN / "uvicorn"), "bench.naive_app:app", "--host", "127.0.0.1",
+        return [*pinned, str(BIN / "uvicorn"), "bench.naive_app:app", "--host", "127.0.0.1",
                 "--port", str(port), "--no-access-log"], {"MODEL_DIR": str(model)}
     raise ValueError(f"unknown form {form!r}")
 
@@ -119,9 +143,22 @@ class Running:
         """The largest peak resident set (VmHWM) among the server and its children."""
         return max(status_kib(pid, "VmHWM") for pid in self._pids()) / 1024
 
+    def memory(self) -> list[dict]:
+        """Per process of the server (its master first, then the workers): peak RSS (VmHWM) and,
+        now, RSS split into unique pages (private to it) and shared ones (with its master or
+        workers, or mapped libraries), and PSS; MiB."""
+        return [{"process": "master" if i == 0 else "worker", **process_memory(pid)}
+                for i, pid in enumerate(self._pids())]
+
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the server and its children have used so far."""
         return sum(_cpu_ticks(pid) for pid in self._pids()) / os.sysconf("SC_CLK_TCK")
+
+    def thread_cpu_seconds(self) -> float:
+        """CPU time the server's live threads have used so far, to the nanosecond (schedstat):
+        precise over short intervals, where cpu_seconds() counts 10 ms clock ticks."""
+        return sum(int((task / "schedstat").read_text().split()[0])
+                   for pid in self._pids() for task in Path(f"/proc/{pid}/task").iterdir()) / 1e9
 
     def settle(self, timeout: float = 60) -> None:
         """Waits until the server uses no CPU for a while: requests that wrk left queued when it
@@ -169,6 +206,17 @@ def status_kib(pid: int, field: str) -> int:
     raise RuntimeError(f"/proc/{pid}/status has no {field}")
 
 
+def process_memory(pid: int) -> dict:
+    """Peak RSS, RSS, unique (private), shared and proportional (PSS) memory of one process, MiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, value = line.partition(":")
+        fields[name] = int(value.split()[0])
+    unique = fields["Private_Clean"] + fields["Private_Dirty"]
+    return {"peak_rss": status_kib(pid, "VmHWM") / 1024, "rss": fields["Rss"] / 1024, "unique": unique / 1024,
+            "shared": (fields["Rss"] - unique) / 1024, "pss": fields["Pss"] / 1024}
+
+
 def post(connection: http.client.HTTPConnection, body: bytes, content_type: str = "text/plain",
          path: str = "/predict") -> tuple[int, bytes]:
     connection.request("POST", path, body=body, headers={"Content-Type": content_type})
@@ -194,36 +242,48 @@ def spawn(command: list[str], port: int, env: dict | None = None, timeout: float
     With `ready_path`, it first polls GET ready_path until 200 (the eager form's readiness) and
     records when (`Running.ready`).
     """
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {}), "PORT": str(port)},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    running = Running(process, port, 0.0, container)
-    deadline = time.monotonic() + timeout
+    with tempfile.TemporaryFile() as errors:  # the server's stderr, shown if it exits before it answers
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {}), "PORT": str(port)},
+                                   stdout=subprocess.DEVNULL, stderr=errors)
+        running = Running(process, port, 0.0, container)
+        deadline = time.monotonic() + timeout
 
-    def wait(method: str, path: str, body: bytes | None) -> float:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                running.stop()
-                raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}")
-            try:
-                if _status(port, method, path, body, timeout) == 200:
-                    return time.perf_counter() - started
-            except OSError:
-                pass
-            time.sleep(0.005)
-        running.stop()
-        raise RuntimeError(f"{' '.join(command)} did not answer {method} {path} within {timeout} s")
+        def wait(method: str, path: str, body: bytes | None) -> float:
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    running.stop()
+                    errors.seek(0)
+                    said = errors.read().decode(errors="replace")[-2000:]
+                    raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}:\n{said}")
+                try:
+                    if _status(port, method, path, body, timeout) == 200:
+                        return time.perf_counter() - started
+                except OSError:
+                    pass
+                time.sleep(0.005)
+            running.stop()
+            raise RuntimeError(f"{' '.join(command)} did not answer {method} {path} within {timeout} s")
 
-    if ready_path:
-        running.ready = wait("GET", ready_path, None)
-    running.cold_start = wait("POST", "/predict", TYPICAL.encode())
-    return running
+        if ready_path:
+            running.ready = wait("GET", ready_path, None)
+        running.cold_start = wait("POST", "/predict", TYPICAL.encode())
+        return running
 
 
-def start(form: str, model: Path, image: str = "", env: dict | None = None) -> Running:
-    """Spawns `form` on a free port and waits for its first prediction."""
-    port = free_port()
-    argv, extra = command(form, port, model, image)
-    container = container_name(port) if form == "b-podman" else ""
-    return spawn(argv, port, {**extra, **(env or {})}, container=container,
-                 ready_path="/readyz" if form.startswith("b") else "")
+def start(form: str, model: Path, image: str = "", env: dict | None = None,
+          cores: str = SERVER_CORE) -> Running:
+    """Spawns `form` on a free port and waits for its first prediction. Another program on this
+    machine may take the port between free_port() and the server's bind: then it tries another."""
+    attempts = 3
+    while True:
+        port = free_port()
+        argv, extra = command(form, port, model, image, cores)
+        container = container_name(port) if form == "b-podman" else ""
+        try:
+            return spawn(argv, port, {**extra, **(env or {})}, container=container,
+                         ready_path="/readyz" if form.startswith("b") else "")
+        except RuntimeError as error:
+            attempts -= 1
+            if not attempts or "Address already in use" not in str(error):
+                raise

@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 
 import pytest
 
-from bench import cost, docs, gcs, load
-from bench.servers import ROOT, TYPICAL, start
+from bench import cost, docs, gcs, load, measure
+from bench.servers import ROOT, TYPICAL, post, start
 from tests.support import HAM, MODEL, SCAM, call
 
 needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None,
@@ -56,6 +58,36 @@ def test_wrk_measures_the_function_and_its_cpu_and_refuses_failed_answers():
     assert 30 < rss < 1024
 
 
+def test_the_floor_loads_on_its_first_request_and_scores_each_text():
+    running = start("floor", MODEL)
+    try:
+        url = f"http://127.0.0.1:{running.port}/predict"
+        scores = [call(url, "POST", text.encode(), {"Content-Type": "text/plain"}).json()
+                  for text in (SCAM, HAM)]
+    finally:
+        running.stop()
+    assert running.cold_start > 0
+    assert all(0 <= score <= 1 for score in scores)
+    assert scores[0] > scores[1]  # the same model as the function's: the scam scores higher
+
+
+@pytest.mark.parametrize("form", ["function", "floor"])
+def test_the_budget_itemises_one_cold_start_of_the_function_and_of_the_floor(form):
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "bench.budget", form, str(MODEL)],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    found = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("BUDGET "))[7:])
+    parts = found["parts"]
+    loaded = {"session", "tokenizer", "metadata"}
+    if form == "function":
+        loaded |= {"sha256", "canaries", "setup"}
+    assert {"interpreter", "framework", "libraries", "code", "request", "warm_request"} | loaded <= set(parts)
+    assert all(parts[part] > 0 for part in loaded)
+    assert parts["session"] > parts["warm_request"]  # the load was timed apart from the request's own work
+    modules = measure.module_times(done.stderr)
+    assert ("function.mail" in modules) == (form == "function")
+    assert "Dear" not in done.stdout  # the function logs, never e-mail text
+
+
 def test_startup_timers_split_imports_from_the_model_load():
     done = subprocess.run([sys.executable, "-m", "bench.startup", "a", str(MODEL)], cwd=ROOT,
                           capture_output=True, text=True, check=True)
@@ -95,3 +127,41 @@ def test_generated_tables_replace_only_their_own_block(tmp_path):
     page.write_text(f"# Title\n\nprose\n\n{docs.BEGIN}\nold\n{docs.END}\n\nmore prose\n")
     docs.inject(page, "new table")
     assert page.read_text() == f"# Title\n\nprose\n\n{docs.BEGIN}\nnew table\n{docs.END}\n\nmore prose\n"
+
+
+def _requests(running, count: int) -> None:
+    """`count` POSTs of the typical e-mail on one new keep-alive connection (the server closes an
+    idle one after gunicorn's keep-alive of 2 s)."""
+    connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=30)
+    try:
+        for _ in range(count):
+            assert post(connection, TYPICAL.encode())[0] == 200
+    finally:
+        connection.close()
+
+
+def test_the_function_and_the_containers_start_command_cost_the_same_cpu_per_request():
+    """(a) `functions-framework` as deployed and (b) the same with the image's MODEL_PRELOAD=true
+    serve at once on the server core; the same requests, sent to each in turns (so the machine's
+    other work hits both alike), cost each the same server CPU (user + system time from /proc,
+    not wall time) within 10 %."""
+    servers = {}
+    ratios = []
+    try:
+        for form in ("a", "b"):
+            servers[form] = start(form, MODEL)
+        for running in servers.values():
+            _requests(running, 50)  # warm: the first requests measure the model, then run on the event loop
+        for turn in range(16):
+            used = {}
+            for form in ("a", "b") if turn % 2 else ("b", "a"):
+                before = servers[form].thread_cpu_seconds()
+                _requests(servers[form], 100)
+                used[form] = servers[form].thread_cpu_seconds() - before
+            ratios.append(used["b"] / used["a"])
+    finally:
+        for running in servers.values():
+            running.stop()
+    # Each turn's pair ran within a fraction of a second: the median of their ratios leaves out the
+    # turns where the machine's other work hit one of the two.
+    assert 0.9 <= statistics.median(ratios) <= 1.1, sorted(round(r, 3) for r in ratios)
