@@ -15,6 +15,7 @@ import functools
 import gc
 import itertools
 import math
+import os
 import re
 import threading
 import time
@@ -88,7 +89,7 @@ class Model:
         self._running = threading.Lock()
         # One thread tokenizes every long request: the allocator keeps what a thread freed for that
         # thread, so 8 requests tokenizing long texts at once in 8 threads kept 40 MiB; one keeps 2.
-        self._tokenizing = ThreadPoolExecutor(1, thread_name_prefix="tokenize")
+        self._tokenizing, self._tokenizing_pid = ThreadPoolExecutor(1), os.getpid()
         self.encoding = Encoding.from_metadata(meta["tokenizer"])
         self._inputs: dict[str, str] = meta["inputs"]  # feature -> graph input name
         self._output: str = meta["output"]
@@ -187,6 +188,8 @@ class Model:
         """
         chars = sum(map(len, texts))
         if chars > LONG_CHARS:
+            if self._tokenizing_pid != os.getpid():  # forked (a model loaded before the fork): no thread
+                self._tokenizing, self._tokenizing_pid = ThreadPoolExecutor(1), os.getpid()
             ids, mask = self._tokenizing.submit(self.encoding.encode, self.tokenizer, texts).result()
         else:
             ids, mask = self.encoding.encode(self.tokenizer, texts)

@@ -46,3 +46,23 @@ def test_a_large_text_scores_as_its_window():
     head, tail = scorer.encoding._cut(text, scorer.encoding.window_chars)
     window = text[:head] + text[tail:]  # the tail starts at whitespace: no word is joined
     np.testing.assert_allclose(scorer.scores([text]), scorer.scores([window]), atol=1e-9)
+
+
+def test_a_model_loaded_before_a_fork_reads_long_texts_in_the_child():
+    """gunicorn's preload: a model loaded in the master, used in a forked worker. Its tokenizing
+    thread (long texts) does not survive the fork; the child must not wait on it forever."""
+    import os
+    import signal
+
+    loaded = model.Model(artifact.read(MODEL), threads=1)
+    loaded.scores(["word " * 1000])  # long: tokenized on the thread, started here
+    child = os.fork()
+    if child == 0:  # the worker: killed by the alarm if it hangs
+        signal.alarm(20)
+        code = 1
+        try:
+            code = 0 if len(loaded.scores(["other " * 1000])) == 1 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
