@@ -49,18 +49,24 @@ def read_answer(url: str, raw: bytes, half_close: bool = False, timeout: float =
 
         sender = threading.Thread(target=send, daemon=True)
         sender.start()
-        data = b""
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            data += chunk
-            if b"\r\n\r\n" in data and _complete(data):
-                break
+        data = _received(sock, until_complete=True)
     sender.join(timeout)
+    return data
+
+
+def _received(sock: socket.socket, until_complete: bool) -> bytes:
+    """What the server sends until it closes (or, `until_complete`, until one whole answer)."""
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+        if until_complete and b"\r\n\r\n" in data and _complete(data):
+            break
     return data
 
 
@@ -317,15 +323,8 @@ def test_a_body_still_coming_after_the_413_is_not_read(serve, framing):  # issue
             sender = threading.Thread(target=send_forever, args=(sock, post_head(extra=framing), piece, sent),
                                       daemon=True)
             sender.start()
-            started, data = time.monotonic(), b""
-            while True:
-                try:
-                    chunk = sock.recv(65536)
-                except ConnectionResetError:
-                    break
-                if not chunk:
-                    break
-                data += chunk
+            started = time.monotonic()
+            data = _received(sock, until_complete=False)
             closed_after = time.monotonic() - started
             sender.join(10)
         return data, closed_after, sent[0]
