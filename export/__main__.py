@@ -25,7 +25,7 @@ from tqdm import tqdm
 from export import corpus, evaluate, notice, package, report, verify
 from export.families import FAMILIES, Family
 from function import artifact
-from function.model import Model
+from function.model import Model, served
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,9 +101,9 @@ def _fold(family: Family, split: corpus.Split, args) -> dict:
     started = time.perf_counter()
     trained = family.fit(split, args)
     seconds = time.perf_counter() - started
-    base = evaluate.served(evaluate.baseline(_texts(split.train), _labels(split.train)))
+    base = served(evaluate.baseline(_texts(split.train), _labels(split.train)))
     result = {"sizes": split.sizes(), "train_seconds": round(seconds, 1)}
-    for who, score in (("model", evaluate.served(trained.predict)), ("baseline", base)):
+    for who, score in (("model", served(trained.predict)), ("baseline", base)):
         threshold = evaluate.choose_threshold(_labels(split.validation), score(_texts(split.validation)),
                                               _sources(split.validation))
         result[who] = evaluate.metrics(_labels(split.test), score(_texts(split.test)), threshold)
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     progress.set_postfix_str(next(steps))
     validation = model.judge(_texts(split.validation))
     threshold = evaluate.choose_threshold(_labels(split.validation), validation, _sources(split.validation))
-    base = evaluate.served(evaluate.baseline(_texts(split.train), _labels(split.train)))
+    base = served(evaluate.baseline(_texts(split.train), _labels(split.train)))
     base_threshold = evaluate.choose_threshold(_labels(split.validation), base(_texts(split.validation)),
                                                _sources(split.validation))
     judged, test_scores = _judge(model.judge, split, held, threshold)

@@ -22,7 +22,6 @@ from sklearn.metrics import (
 )
 
 from function.mail import clean
-from function.model import windowed
 
 Scorer = Callable[[list[str]], np.ndarray]
 CHALLENGE = Path(__file__).resolve().parent / "challenge.jsonl"
@@ -109,12 +108,6 @@ def uncertain_band(labels: list[int], scores: np.ndarray, threshold: float,
     width = cut - logit(recall_at(labels, scores, 3 * MAX_LEGIT_FLAGGED)[1])
     below = cut - min(max(width, narrowest), widest)
     return [round(float(1 / (1 + np.exp(-edge))), 3) for edge in (below, 2 * cut - below)]
-
-
-def served(score: Scorer) -> Scorer:
-    """A scorer as the function serves a model: each text's score is the highest of the whole text
-    and its windows (function.model.windowed), so every figure and threshold is the served one."""
-    return lambda texts: windowed(score, [[text] for text in texts])[0]
 
 
 def baseline(train_texts: list[str], train_labels: list[int]) -> Scorer:

@@ -75,6 +75,11 @@ def windowed(score: Callable[[list[str]], np.ndarray],
     return best, chosen
 
 
+def served(score: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
+    """A scorer of cleaned texts as the function serves it (export judges every model this way)."""
+    return lambda texts: windowed(score, [[text] for text in texts])[0]
+
+
 class Model:
     def __init__(self, art: artifact.Artifact, threads: int, threshold: float | None = None) -> None:
         # Heavy imports happen here, on first load, not when the function module is imported.
@@ -208,7 +213,7 @@ class Model:
 
     def judge(self, texts: list[str]) -> np.ndarray:
         """The served score of each cleaned text: the highest of the whole text and its windows."""
-        return windowed(self.scores, [[text] for text in texts])[0]
+        return served(self.scores)(texts)
 
     def predict(self, texts: list[str], threshold: float | None = None) -> list[Prediction]:
         """Served scores (`judge`), verdicts and bands at `threshold` (model.json's unless given)."""
