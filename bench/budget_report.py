@@ -139,13 +139,16 @@ def memory_table(result: dict) -> list[str]:
     lines = ["| form | process | peak RSS | RSS now | unique | shared | PSS |",
              "|---|---|---|---|---|---|---|"]
     for form in ("a", "b"):
-        processes = result["warm"][form]["memory"]
-        for process in processes:
-            sizes = " | ".join(f"{process[key]:.0f} MiB" for key in MEMORY_KEYS)
-            lines.append(f"| {FORMS[form]} | {process['process']} | {sizes} |")
-        total = sum(p["pss"] for p in processes)
-        lines.append(f"| {FORMS[form]} | all (PSS: shared pages counted once) | | | | | {total:.0f} MiB |")
+        lines += _process_rows(FORMS[form], result["warm"][form]["memory"],
+                               "all (PSS: shared pages counted once)")
     return lines
+
+
+def _process_rows(lead: str, processes: list[dict], all_of_them: str) -> list[str]:
+    """A row per process (its sizes in MEMORY_KEYS order), then one with their PSS summed."""
+    rows = [f"| {lead} | {p['process']} | " + " | ".join(f"{p[key]:.0f} MiB" for key in MEMORY_KEYS) + " |"
+            for p in processes]
+    return [*rows, f"| {lead} | {all_of_them} | | | | | {sum(p['pss'] for p in processes):.0f} MiB |"]
 
 
 def pair_met(result: dict) -> bool:
@@ -176,11 +179,7 @@ def sharing_table(result: dict) -> list[str]:
              "|---|---|---|---|---|---|---|---|"]
     for key, processes in result["sharing"].items():
         form, workers = key.split("@")
-        for process in processes:
-            sizes = " | ".join(f"{process[k]:.0f} MiB" for k in MEMORY_KEYS)
-            lines.append(f"| {FORMS[form]} | {workers} | {process['process']} | {sizes} |")
-        total = sum(p["pss"] for p in processes)
-        lines.append(f"| {FORMS[form]} | {workers} | all (PSS) | | | | | {total:.0f} MiB |")
+        lines += _process_rows(f"{FORMS[form]} | {workers}", processes, "all (PSS)")
     return lines
 
 
