@@ -38,7 +38,8 @@ class ScamModelHandler(ModelHandler[str, dict, Model]):
     def run_inference(self, batch: Sequence[tuple[str, ...]], model: Model,
                       inference_args: dict[str, Any] | None = None) -> Iterable[PredictionResult]:
         """Each message's readings and their windows scored as the function scores them: the highest."""
-        predictions = model.verdicts(windowed(model.scores, [list(readings) for readings in batch])[0])
+        readings = [list(readings) for readings in batch]
+        predictions = model.verdicts(windowed(model.scores, readings, shared=None)[0])
         progress.add(self._progress, "scored", len(predictions))
         model_id = f"{model.name}@{model.version}"
         return [

@@ -53,12 +53,14 @@ def windows(text: str, most: int = limits.MAX_WINDOWS) -> list[str]:
     return [text[at_space(start): at_space(min(start + size, len(text)))].strip() for start in chosen]
 
 
-def windowed(score: Callable[[list[str]], np.ndarray],
-             readings: list[list[str]]) -> tuple[np.ndarray, list[int]]:
+def windowed(score: Callable[[list[str]], np.ndarray], readings: list[list[str]],
+             shared: int | None = limits.REQUEST_WINDOWS) -> tuple[np.ndarray, list[int]]:
     """Each text's score: the highest over its readings (a message's plain and HTML parts) and each
     reading's windows, so neither a decoy part nor filler around a scam hides it; and which reading
-    scored it. One call of `score` for all; the request's texts share REQUEST_WINDOWS pieces."""
-    most = min(limits.MAX_WINDOWS, limits.REQUEST_WINDOWS // max(1, sum(map(len, readings))))
+    scored it. One call of `score` for all. A request's texts share `shared` pieces (a text alone
+    has MAX_WINDOWS); None: each text is read as if it came alone (bulk rows, the export)."""
+    most = limits.MAX_WINDOWS if shared is None else min(
+        limits.MAX_WINDOWS, shared // max(1, sum(map(len, readings))))
     pieces: list[str] = []
     owners: list[tuple[int, int]] = []
     for text, views in enumerate(readings):
@@ -77,7 +79,7 @@ def windowed(score: Callable[[list[str]], np.ndarray],
 
 def served(score: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
     """A scorer of cleaned texts as the function serves it (export judges every model this way)."""
-    return lambda texts: windowed(score, [[text] for text in texts])[0]
+    return lambda texts: windowed(score, [[text] for text in texts], shared=None)[0]
 
 
 class Model:
