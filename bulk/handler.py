@@ -16,7 +16,7 @@ from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 from bulk import progress
 from bulk.fetch import local_artifact
 from function.contract import DEFAULT_MAX_BATCH
-from function.model import Model, windowed
+from function.model import Model, highest
 
 
 class ScamModelHandler(ModelHandler[str, dict, Model]):
@@ -37,9 +37,8 @@ class ScamModelHandler(ModelHandler[str, dict, Model]):
 
     def run_inference(self, batch: Sequence[tuple[str, ...]], model: Model,
                       inference_args: dict[str, Any] | None = None) -> Iterable[PredictionResult]:
-        """Each message's readings and their windows scored as the function scores them: the highest."""
-        readings = [list(readings) for readings in batch]
-        predictions = model.verdicts(windowed(model.scores, readings, shared=None)[0])
+        """Each message's readings scored as the function scores them: the highest stands."""
+        predictions = model.verdicts(highest(model.scores, [list(readings) for readings in batch])[0])
         progress.add(self._progress, "scored", len(predictions))
         model_id = f"{model.name}@{model.version}"
         return [

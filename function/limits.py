@@ -48,10 +48,5 @@ TRIM_CHARS = 1 << 17  # a request with more text gives freed memory back to the 
 LOOP_SECONDS = 0.002  # a request the model is expected to answer faster than this runs on the event loop
 
 # Reasons.
-# Windows: a long text is also scored in overlapping pieces and the highest score stands, so filler
-# before or after a scam cannot dilute it away. Texts up to WINDOW_CHARS * 3 / 2 are read whole.
-WINDOW_CHARS = 600
-MAX_WINDOWS = 12  # pieces of one text: the first 11 and the last
-REQUEST_WINDOWS = 256  # pieces of one request, shared by its texts
 OCCLUSION_UNITS = 16  # extra graph runs per text for a model without exact contributions
 MAX_PHRASE_WORDS = 40  # a longer phrase is not searched for

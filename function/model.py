@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from function import artifact, explain, limits, logs, mail, store
+from function import artifact, explain, logs, mail, store
 from function.contract import BANDS, Answer, ApiError, ErrorCode, Prediction
 from function.explain import explained
 from function.limits import LONG_CHARS, LOOP_SECONDS, MAX_CHARS, REQUEST_LINES, RUN_TOKENS, TRIM_CHARS
@@ -34,40 +34,14 @@ from function.tokens import Encoding
 
 MAX_BACKOFF = 30.0  # seconds a failed load is remembered at most
 _NEWLINE_RE = re.compile("\n")
-_SPACE_RE = re.compile(r"\s")
 
 
-def windows(text: str, most: int = limits.MAX_WINDOWS) -> list[str]:
-    """Overlapping pieces of WINDOW_CHARS of a long text, cut at whitespace, half a window apart:
-    the first `most` - 1 and the last. [] for a text short enough to be read whole."""
-    size = limits.WINDOW_CHARS
-    if len(text) <= size * 3 // 2 or most < 1:
-        return []
-    starts = range(0, len(text) - size // 2, size // 2)
-    chosen = [*starts[: most - 1], len(text) - size] if len(starts) > most else list(starts)
-
-    def at_space(index: int) -> int:
-        found = _SPACE_RE.search(text, index, index + 64)
-        return found.end() if found and index > 0 else index
-
-    return [text[at_space(start): at_space(min(start + size, len(text)))].strip() for start in chosen]
-
-
-def windowed(score: Callable[[list[str]], np.ndarray], readings: list[list[str]],
-             shared: int | None = limits.REQUEST_WINDOWS) -> tuple[np.ndarray, list[int]]:
-    """Each text's score: the highest over its readings (a message's plain and HTML parts) and each
-    reading's windows, so neither a decoy part nor filler around a scam hides it; and which reading
-    scored it. One call of `score` for all. A request's texts share `shared` pieces (a text alone
-    has MAX_WINDOWS); None: each text is read as if it came alone (bulk rows, the export)."""
-    most = limits.MAX_WINDOWS if shared is None else min(
-        limits.MAX_WINDOWS, shared // max(1, sum(map(len, readings))))
-    pieces: list[str] = []
-    owners: list[tuple[int, int]] = []
-    for text, views in enumerate(readings):
-        for view, reading in enumerate(views):
-            for piece in (reading, *windows(reading, most)):
-                pieces.append(piece)
-                owners.append((text, view))
+def highest(score: Callable[[list[str]], np.ndarray],
+            readings: list[list[str]]) -> tuple[np.ndarray, list[int]]:
+    """Each text's score: the highest over its readings (a message's plain and HTML parts), so a
+    decoy part cannot hide a scam; and which reading scored it. One call of `score` for all."""
+    pieces = [reading for views in readings for reading in views]
+    owners = [(text, view) for text, views in enumerate(readings) for view in range(len(views))]
     scores = score(pieces) if pieces else np.zeros(0)
     best = np.full(len(readings), -1.0)
     chosen = [0] * len(readings)
@@ -75,11 +49,6 @@ def windowed(score: Callable[[list[str]], np.ndarray], readings: list[list[str]]
         if value > best[text]:
             best[text], chosen[text] = value, view
     return best, chosen
-
-
-def served(score: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
-    """A scorer of cleaned texts as the function serves it (export judges every model this way)."""
-    return lambda texts: windowed(score, [[text] for text in texts], shared=None)[0]
 
 
 class Model:
@@ -179,7 +148,7 @@ class Model:
         spent = []
         for sample in (texts, [" ".join(texts * 8)]):
             started = time.thread_time()
-            self.judge(sample)
+            self.scores(sample)
             spent.append(time.thread_time() - started)
         chars = sum(map(len, texts))
         per_char = max(0.0, spent[1] - spent[0]) / (7 * chars)
@@ -213,13 +182,9 @@ class Model:
             (probabilities,) = self._session.run([self._output], feed)
         return probabilities[:, self._positive].astype(np.float64)
 
-    def judge(self, texts: list[str]) -> np.ndarray:
-        """The served score of each cleaned text: the highest of the whole text and its windows."""
-        return served(self.scores)(texts)
-
     def predict(self, texts: list[str], threshold: float | None = None) -> list[Prediction]:
-        """Served scores (`judge`), verdicts and bands at `threshold` (model.json's unless given)."""
-        return self.verdicts(self.judge(texts), threshold)
+        """Scores, verdicts and bands of cleaned texts at `threshold` (model.json's unless given)."""
+        return self.verdicts(self.scores(texts), threshold)
 
     def verdicts(self, scores: np.ndarray, threshold: float | None = None) -> list[Prediction]:
         cut = self.threshold if threshold is None else threshold
@@ -336,7 +301,7 @@ class Plane:
         of texts or raw RFC 822 messages (bytes), in order, at `threshold` (the served one unless given)."""
         model = self.model or self.load()
         readings = _cleaned(texts)
-        scores, chosen = windowed(model.scores, readings)
+        scores, chosen = highest(model.scores, readings)
         seen = [views[view] for views, view in zip(readings, chosen, strict=True)]
         cut = model.threshold if threshold is None else threshold
         band = model.uncertain(cut)

@@ -117,10 +117,10 @@ def adapt(args: argparse.Namespace) -> Path:
     found = sample.read(args.mail)
     base = base_artifact.load(args.base)
     labels = np.asarray(found.labels)
-    base_scores = base.model.judge(found.texts)
+    base_scores = base.model.scores(found.texts)
     base_auc = _check_labels(labels, base_scores)
     only_threshold = args.threshold_only or base.head is None
-    features = None if only_threshold else choose.Features.of(base, found.texts)
+    features = None if only_threshold else choose.Features.of(base.features(found.texts))
     data = choose.Data(found.texts, labels, base_scores, features, np.arange(len(labels)))
     held = _held_out(data, base, rate, args.seed, only_threshold)
     choice = choose.choose(data, base, rate, args.seed, only_threshold)
@@ -145,8 +145,8 @@ def adapt(args: argparse.Namespace) -> Path:
     staged, model, meta = write.build(base, choice.fitted.head, choice.threshold, adaptation, args.out,
                                       (found.texts, choice.fitted.score(data)))
     try:
-        meta["adaptation"]["challenge"] = {"base": _challenge(base.model.judge, base.model.threshold),
-                                           "adapted": _challenge(model.judge, model.threshold)}
+        meta["adaptation"]["challenge"] = {"base": _challenge(base.model.scores, base.model.threshold),
+                                           "adapted": _challenge(model.scores, model.threshold)}
         meta["adaptation"]["seconds"] = round(time.monotonic() - started, 1)
         artifact.write_metadata(staged, meta)
         report.write(staged, meta)

@@ -27,7 +27,6 @@ from sklearn.model_selection import StratifiedKFold
 from export import evaluate
 from export.adapt import head, threshold
 from export.adapt.base import Base, Head
-from function.model import served, windows
 
 PULLS = (1.0, 0.1, 0.03, 0.01, 0.003, 0.001, 0.0003)  # toward the base: strongest first
 REFITS = (0.01, 0.001, 0.0001)  # without the base's weights
@@ -64,31 +63,14 @@ def candidates(linear: bool) -> list[Candidate]:
 
 @dataclass(frozen=True)
 class Features:
-    """The base's tf-idf rows of the sample and their Gram matrix (shared by every fold), and the
-    rows of the windows the function also scores each long message in (`owner`: whose)."""
+    """The base's tf-idf rows of the sample and their Gram matrix (shared by every fold)."""
 
     rows: sparse.csr_matrix
     gram: np.ndarray
-    pieces: sparse.csr_matrix
-    owner: np.ndarray
 
     @classmethod
-    def of(cls, base: Base, texts: list[str]) -> Features:
-        rows = base.features(texts)
-        found = [(i, piece) for i, text in enumerate(texts) for piece in windows(text)]
-        pieces = base.features([piece for _, piece in found]) if found else rows[:0]
-        return cls(rows, (rows @ rows.T).toarray(), pieces, np.array([i for i, _ in found], dtype=int))
-
-    def served(self, index: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:
-        """Scam probabilities of the messages at `index` as the function serves a head: the highest
-        of each message's own score and its windows' (function.model.windowed)."""
-        best = head.logits(self.rows[index], weights, bias)
-        position = np.full(self.rows.shape[0], -1)
-        position[index] = np.arange(len(index))
-        mine = position[self.owner] >= 0
-        if mine.any():
-            np.maximum.at(best, position[self.owner[mine]], head.logits(self.pieces[mine], weights, bias))
-        return _sigmoid(best)
+    def of(cls, rows: sparse.csr_matrix) -> Features:
+        return cls(rows, (rows @ rows.T).toarray())
 
 
 @dataclass(frozen=True)
@@ -130,7 +112,7 @@ def train(candidate: Candidate, data: Data, base: Base) -> Fitted:
     if candidate.kind == "threshold":
         return Fitted(candidate, lambda d: d.base_scores, None)
     if candidate.kind == "words":
-        scorer = served(evaluate.baseline(data.texts, data.labels.tolist()))
+        scorer = evaluate.baseline(data.texts, data.labels.tolist())
         return Fitted(candidate, lambda d: scorer(d.texts), None)
     assert base.head is not None and data.features is not None
     toward = candidate.kind == "toward_base"
@@ -138,7 +120,7 @@ def train(candidate: Candidate, data: Data, base: Base) -> Fitted:
     gram = data.features.gram[np.ix_(data.index, data.index)]
     weights, bias = head.fit(data.x, gram, data.labels, head.balanced(data.labels), prior,
                              base.head.bias if toward else 0.0, candidate.strength)
-    return Fitted(candidate, lambda d: d.features.served(d.index, weights, bias),
+    return Fitted(candidate, lambda d: _sigmoid(head.logits(d.x, weights, bias)),
                   Head(weights, base.head.idf, bias))
 
 

