@@ -257,6 +257,7 @@ class Plane:
             self._attempts, self._failures, self._failure = self._attempts + 1, 0, None
             self.model, self.loads = loaded, self.loads + 1
             gc.freeze()  # the model's objects live as long as the process: no collection walks them
+            _return_large_blocks()
             logs.log("INFO", "model loaded", model=loaded.name, version=loaded.version,
                      load_seconds=round(self.load_seconds, 4))
             return loaded
@@ -350,18 +351,33 @@ def _logit(p: float) -> float:
     return math.log(max(p, 1e-9) / max(1 - p, 1e-9))
 
 
+# glibc's mallopt parameters, and the size from which a freed block goes straight back to the system.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+LARGE_BLOCK = 128 * 1024
+
+
 def _release_freed_memory() -> None:
     """Returns the free memory of every thread's heap to the system (glibc's malloc_trim).
 
     Each thread that parsed or tokenized a large text keeps what it freed for its own next use:
     8 requests of 1 MiB at once left the worker 20 % larger for good."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    if (libc := _glibc()) is not None:
+        libc.malloc_trim(0)
+
+
+def _return_large_blocks() -> None:
+    """Fixes glibc's thresholds at LARGE_BLOCK: a larger block is mapped alone and unmapped when
+    freed, and a heap's free top past it is trimmed. By default both thresholds grow with the
+    largest block freed, and after 8 requests of 1 MiB at once the worker stayed 34 % larger."""
+    if (libc := _glibc()) is not None:
+        libc.mallopt(_M_TRIM_THRESHOLD, LARGE_BLOCK)
+        libc.mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
 
 
 @functools.cache
-def _malloc_trim():
+def _glibc():
+    """The C library if it is glibc (it has malloc_trim and mallopt), else None."""
     import ctypes
 
-    return getattr(ctypes.CDLL(None), "malloc_trim", None)  # None where libc is not glibc
+    libc = ctypes.CDLL(None)
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
