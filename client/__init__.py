@@ -31,6 +31,14 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Signal:
+    kind: str  # "link_elsewhere" or "sender_not_brand": shown beside the reasons, not scored
+    says: str  # what the reader is shown: a link's text, the sender's name
+    goes_to: str  # where it really leads: the link's host, the sender's address
+    text: str  # in words: "the link says paypal.com and goes to paypa1-secure.example"
+
+
+@dataclass(frozen=True)
 class Prediction:
     prediction: bool  # True: the e-mail is a scam (at `threshold`)
     label: str  # "scam" or "ham"
@@ -40,6 +48,7 @@ class Prediction:
     threshold: float | None = None  # the one that decided `prediction`
     reasons: tuple[Reason, ...] | None = None  # when asked for with explain=
     band: str | None = None  # "not_scam", "uncertain" or "scam" (the answer's uncertain band)
+    signals: tuple[Signal, ...] | None = None  # with explain=, for a raw or pasted e-mail
 
 
 class ClientError(RuntimeError):
@@ -112,10 +121,11 @@ def _options(document: dict, explain: bool | str, threshold: float | None) -> di
 
 def _prediction(row: dict, answer: dict) -> Prediction:
     """One prediction of an answer (the answer itself for one text; it names the model)."""
-    reasons = row.get("reasons")
+    reasons, signals = row.get("reasons"), row.get("signals")
     return Prediction(row["prediction"], row["label"], row["score"], answer["model"]["name"],
                       answer["model"]["version"], answer.get("threshold"),
-                      None if reasons is None else tuple(Reason(**r) for r in reasons), row.get("band"))
+                      None if reasons is None else tuple(Reason(**r) for r in reasons), row.get("band"),
+                      None if signals is None else tuple(Signal(**s) for s in signals))
 
 
 def _refusal(error: urllib.error.HTTPError) -> ClientError:

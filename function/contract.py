@@ -271,18 +271,39 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Signal:
+    """Something a careful reader checks beside the words (function.signals): shown, not scored."""
+
+    kind: str  # one of SIGNALS
+    says: str  # what the reader is shown: a link's text, the sender's name
+    goes_to: str  # where it really leads: the link's host, the sender's address
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "says": self.says, "goes_to": self.goes_to,
+                "text": SIGNALS[self.kind].format(says=self.says, goes_to=self.goes_to)}
+
+
+MAX_SIGNALS = 5  # of one message
+SIGNALS = {"link_elsewhere": "the link says {says} and goes to {goes_to}",
+           "sender_not_brand": "the sender calls itself {says} and writes from {goes_to}"}
+
+
+@dataclass(frozen=True)
 class Prediction:
     score: float  # probability of the positive (scam) label
     prediction: bool
     label: str
     band: str = "not_scam"  # one of BANDS
     reasons: tuple[Reason, ...] | None = None  # when asked for
+    signals: tuple[Signal, ...] | None = None  # with the reasons, for a message
 
     def to_json(self) -> dict:
         row = {"prediction": self.prediction, "label": self.label, "score": round(self.score, 6),
                "band": self.band}
         if self.reasons is not None:
             row["reasons"] = [r.to_json() for r in self.reasons]
+        if self.signals is not None:
+            row["signals"] = [s.to_json() for s in self.signals]
         return row
 
 

@@ -28,7 +28,7 @@ from function.limits import MAX_CHARS
 from function.markup import html_to_text
 
 __all__ = ["MAX_CHARS", "clean", "html_to_text", "message_text", "message_views", "normalize_unicode",
-           "views"]
+           "pasted_message", "views"]
 
 # Starts only where a run of address characters starts, and reads at most 64 of them (RFC 5321's
 # limit for the local part): unbounded, a long run without an "@" takes quadratic time.
@@ -130,11 +130,18 @@ def clean(text: str) -> str:
     return next(iter(_views(text, every=False)), "")
 
 
-def _views(text: str, every: bool) -> list[str]:
+def pasted_message(text: str) -> bytes | None:
+    """A pasted raw e-mail (a header block with a common header first) as the message it is; None
+    for any other text."""
     text = _bounded(text)
     block = _HEADER_BLOCK_RE.match(text)
-    if block and _COMMON_HEADER_RE.search(block.group()):
-        return _readings(*mime.parse(text.encode("utf-8")), every=every)
+    return text.encode("utf-8") if block and _COMMON_HEADER_RE.search(block.group()) else None
+
+
+def _views(text: str, every: bool) -> list[str]:
+    if (raw := pasted_message(text)) is not None:
+        return _readings(*mime.parse(raw), every=every)
+    text = _bounded(text)
     label = _SUBJECT_LABEL_RE.match(text)
     if label:  # the corpora's "Subject: ...", then the body
         subject, _, body = text[label.end():].partition("\n")

@@ -44,6 +44,9 @@ _MENTIONED_CLASS_RE = re.compile(r"\.(-?[_a-z][\w-]*)")
 # limit). Past 7 digits (leading zeros aside) any is beyond U+10FFFF, which unescape reads as U+FFFD.
 _LONG_CHARREF_RE = re.compile(r"&#([0-9]{8,})")
 
+MAX_LINKS = 200  # links read of one HTML text
+MAX_LINK_CHARS = 300  # of a link's href and of its text
+
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
                    "source", "track", "wbr", "keygen"})
 # Elements whose content is text, not markup, up to their end tag: shown or not.
@@ -298,12 +301,23 @@ class _Reader:
         self.open: dict[str, int] = {}
         self.parts: list[str] = []
         self.sheet = Sheet()
+        self.links: list[tuple[str, str]] = []  # (href, the text shown for it) of each shown link
+        self._link: tuple[str, int] | None = None  # the open <a>: its href, where its text starts
+
+    def _end_link(self) -> None:
+        if self._link is not None and len(self.links) < MAX_LINKS:
+            href, start = self._link
+            shown = " ".join("".join(self.parts[start:]).split())
+            self.links.append((href[:MAX_LINK_CHARS], shown[:MAX_LINK_CHARS]))
+        self._link = None
 
     def _pop_to(self, depth: int) -> None:
         """Closes the elements from `depth` up."""
         while len(self.stack) > max(1, depth):
             name, state, _ = self.stack.pop()
             self.open[name] -= 1
+            if name == "a":
+                self._end_link()
             if name in _BREAK and not state.gone:
                 self.parts.append("\n")
 
@@ -346,6 +360,9 @@ class _Reader:
             self.parts.append(" ")
         if name in _BREAK and not shown.gone:
             self.parts.append("\n")
+        if name == "a" and shown.shown:
+            self._end_link()  # (a link does not nest in another: a new <a> ends the open one)
+            self._link = (_attributes(attrs).get("href", "").strip(), len(self.parts))
         if name not in _VOID:
             scopes = top[2] if name not in _SCOPED else tuple(
                 len(self.stack) if name in members else -1 if name in bounds else inherited
@@ -378,6 +395,17 @@ def _charref(match: re.Match) -> str:
 
 def html_to_text(markup: str) -> str:
     """The text a reader sees of HTML; only its first MAX_CHARS characters are read."""
+    return "".join(_read(markup).parts)
+
+
+def links(markup: str) -> list[tuple[str, str]]:
+    """(href, text shown) of each link a reader sees in HTML, the first MAX_LINKS of them."""
+    reader = _read(markup)
+    reader._end_link()
+    return reader.links
+
+
+def _read(markup: str) -> _Reader:
     markup = _LONG_CHARREF_RE.sub(_charref, markup[:MAX_CHARS])
     reader = _Reader()
     at = 0
@@ -395,4 +423,4 @@ def html_to_text(markup: str) -> str:
             at = reader.start(name, match.group("attrs"), markup, at)
     if at < len(markup):
         reader.text(markup[at:])
-    return "".join(reader.parts)
+    return reader

@@ -147,3 +147,9 @@ def parse(raw: bytes) -> tuple[str, list[str], list[str]]:
         plain, markup = [str(message.get_payload())], []
     subject = _LIST_TAG_RE.sub(lambda m: m.group(1) or "", _header(message.get("Subject", "")))
     return subject, plain, markup
+
+
+def sender(raw: bytes) -> str:
+    """A raw message's From header, decoded ("" when it has none)."""
+    headers = email.parser.BytesHeaderParser(_Part, policy=_POLICY).parsebytes(_first_lines(raw))
+    return _header(headers.get("From", ""))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from function import artifact, explain, logs, mail, store
+from function import artifact, explain, logs, mail, signals, store
 from function.contract import BANDS, Answer, ApiError, ErrorCode, Prediction
 from function.explain import explained
 from function.limits import LONG_CHARS, LOOP_SECONDS, MAX_CHARS, REQUEST_LINES, RUN_TOKENS, TRIM_CHARS
@@ -301,7 +301,7 @@ class Plane:
         """Scores, verdicts, bands (and with `explain`, reasons: True adds those that lowered the score)
         of texts or raw RFC 822 messages (bytes), in order, at `threshold` (the served one unless given)."""
         model = self.model or self.load()
-        readings = _cleaned(texts)
+        readings, messages = _cleaned(texts, explain is not None)
         scores, chosen = highest(model.scores, readings)
         seen = [views[view] for views, view in zip(readings, chosen, strict=True)]
         cut = model.threshold if threshold is None else threshold
@@ -313,6 +313,7 @@ class Plane:
                 predictions = explained(model, predictions, seen, sent, explain)
             except artifact.ArtifactError as error:  # its explanation tables fail their checksum
                 raise _unavailable(self.public_reason(str(error)), self.settings.retry_seconds) from None
+            predictions = signals.attach(predictions, messages)
         return Answer(predictions, model.name, model.version, cut, band, sum(map(len, seen)))
 
 
@@ -321,18 +322,21 @@ def _unavailable(reason: str, retry_after: float) -> ApiError:
                     {"Retry-After": str(max(1, round(retry_after)))})
 
 
-def _cleaned(texts: list[str | bytes]) -> list[list[str]]:
+def _cleaned(texts: list[str | bytes], messages: bool) -> tuple[list[list[str]], list[bytes | None]]:
     """What the model reads of each text (or raw message): its readings, the main one first (a
-    message's plain and HTML parts may say different things). The texts of one request share one
-    budget of REQUEST_LINES lines, as the lines of one message do: 64 pasted e-mails cost what one does."""
+    message's plain and HTML parts may say different things); and if `messages`, each raw or
+    pasted message (None for a text that is none). The texts of one request share one budget of
+    REQUEST_LINES lines, as the lines of one message do: 64 pasted e-mails cost what one does."""
     left = REQUEST_LINES
     seen = []
+    raws: list[bytes | None] = []
     for text in texts:
         if isinstance(text, bytes):
             found = mail.message_views(text)
             if not found:
                 raise ApiError(ErrorCode.EMPTY_TEXT, "the message holds no text (only headers, attachments)")
             seen.append(found)
+            raws.append(text)
             continue
         lines = text.count("\n", 0, MAX_CHARS)
         cut = lines >= left  # past the request's budget: scored on what is left of it, maybe nothing
@@ -344,7 +348,8 @@ def _cleaned(texts: list[str | bytes]) -> list[list[str]]:
         if not found and not cut:
             raise ApiError(ErrorCode.EMPTY_TEXT, "the text holds nothing a reader would see")
         seen.append(found or [""])
-    return seen
+        raws.append(mail.pasted_message(text) if messages else None)
+    return seen, raws
 
 
 def _logit(p: float) -> float:

@@ -18,6 +18,8 @@ from function.contract import (
     BANDS,
     DEFAULT_MAX_BATCH,
     MAX_REASONS,
+    MAX_SIGNALS,
+    SIGNALS,
     THRESHOLD_RANGE,
     UNCERTAIN_HALF_WIDTH,
     V2_INPUT,
@@ -169,7 +171,11 @@ def _schemas() -> dict:
            "reasons": {"type": "array", "maxItems": 2 * MAX_REASONS,
                        "description": "with explain: the spans of the text sent that moved the score, "
                                       "strongest first (docs/api.md)",
-                       "items": _ref("Reason")}}
+                       "items": _ref("Reason")},
+           "signals": {"type": "array", "maxItems": MAX_SIGNALS,
+                       "description": "with explain: what a careful reader checks in a raw or pasted "
+                                      "e-mail beside its words; shown, not scored (docs/api.md)",
+                       "items": _ref("Signal")}}
     required = ["prediction", "label", "score", "band"]
     uncertain = {"type": "array", "items": unit, "minItems": 2, "maxItems": 2,
                  "description": "[lo, hi]: a score s with lo <= s < hi is uncertain; model.json's, else "
@@ -200,6 +206,10 @@ def _schemas() -> dict:
             "start": {"type": "integer", "minimum": 0, "description": "in Unicode code points"},
             "end": {"type": "integer", "minimum": 0}, "text": STRING,
             "weight": {"type": "number", "description": "log-odds it added (negative: removed)"}}},
+        "Signal": {"type": "object", "required": ["kind", "says", "goes_to", "text"], "properties": {
+            "kind": _enum(*SIGNALS), "says": {**STRING, "description": "a link's text, the sender's name"},
+            "goes_to": {**STRING, "description": "the link's host, the sender's address"},
+            "text": {**STRING, "description": "the signal in words"}}},
         "Prediction": {"type": "object", "required": [*required, "threshold", "uncertain", "model"],
                        "properties": {**row, "threshold": cut, "uncertain": uncertain, "model": model}},
         "Predictions": {"type": "object", "required": ["predictions", "threshold", "uncertain", "model"],

@@ -236,6 +236,19 @@ def test_reasons_are_marked_in_the_pasted_text_in_words(open_page, base_url):
     assert REASONS_SCREENSHOT.stat().st_size > 10_000
 
 
+def test_a_pasted_emails_links_and_sender_are_shown_in_words(open_page):
+    from tests.unit.test_signals import PHISH
+
+    page = open_page()
+    check(page, PHISH)
+    items = page.locator("#signals li")
+    assert page.is_visible("#checks") and items.count() == 3
+    assert items.nth(1).inner_text() == "The link says www.paypal.com and goes to paypa1-secure.example."
+    assert items.nth(0).inner_text().startswith("The sender calls itself PayPal Service")
+    check(page, SCAM)  # a text that is not a message: nothing of the kind to show
+    assert not page.is_visible("#checks")
+
+
 def test_reasons_on_a_legitimate_verdict_are_neutral(open_page, base_url):
     page = open_page()
     check(page, SCAM)

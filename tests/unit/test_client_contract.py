@@ -15,6 +15,13 @@ def test_the_clients_reason_is_the_contracts():
     assert [(f.name, f.type) for f in fields(client.Reason)] == ours
 
 
+def test_the_clients_signal_is_the_contracts_and_its_words():
+    ours = [(f.name, f.type) for f in fields(contract.Signal)]
+    assert [(f.name, f.type) for f in fields(client.Signal)] == [*ours, ("text", "str")]
+    shown = contract.Signal("link_elsewhere", "a", "b").to_json()
+    assert set(shown) == {f.name for f in fields(client.Signal)}
+
+
 def test_the_client_reads_every_field_of_a_prediction():
     assert {f.name for f in fields(contract.Prediction)} <= {f.name for f in fields(client.Prediction)}
 

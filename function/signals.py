@@ -1,0 +1,129 @@
+"""What a careful reader checks in a message beside its words: whether a link goes where its text
+says, and whether the sender's address belongs to the brand its name claims.
+
+They are shown with the reasons (`explain`), in words ("the link says paypal.com and goes to
+paypa1-secure.example"); the score does not use them. The commercially usable scam corpora keep
+the body text only, without links or senders, so no weight for such a signal could be learned or
+judged on sources left out; docs/api.md gives how often each fires on real mail
+(`python -m export.signal_rates`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import email.utils
+import re
+from urllib.parse import urlsplit
+
+from function import markup, mime
+from function.contract import MAX_SIGNALS, Prediction, Signal
+
+# Brands that scams imitate, with the stems of the domains they send from and link to.
+BRANDS: dict[str, tuple[str, ...]] = {
+    "paypal": ("paypal",), "amazon": ("amazon", "amzn"), "apple": ("apple", "icloud"),
+    "icloud": ("apple", "icloud"), "microsoft": ("microsoft", "outlook", "live", "office"),
+    "outlook": ("microsoft", "outlook", "live", "office"), "office 365": ("microsoft", "office"),
+    "netflix": ("netflix",), "ebay": ("ebay",), "google": ("google", "gmail"), "dhl": ("dhl",),
+    "fedex": ("fedex",), "usps": ("usps",), "royal mail": ("royalmail",),
+    "hmrc": ("hmrc", "gov"), "irs": ("irs", "gov"), "wells fargo": ("wellsfargo", "wf"),
+    "bank of america": ("bankofamerica", "bofa"), "jpmorgan chase": ("chase", "jpmorgan"),
+    "facebook": ("facebook", "facebookmail", "meta", "fb"), "instagram": ("instagram", "facebookmail"),
+    "whatsapp": ("whatsapp",), "linkedin": ("linkedin",), "dropbox": ("dropbox",),
+    "docusign": ("docusign",), "coinbase": ("coinbase",), "binance": ("binance",),
+    "spotify": ("spotify",), "adobe": ("adobe",), "hsbc": ("hsbc",), "barclays": ("barclays",),
+    "lloyds": ("lloyds",), "natwest": ("natwest",), "santander": ("santander",),
+    "american express": ("americanexpress", "aexp", "amex"), "walmart": ("walmart",),
+    "costco": ("costco",), "dpd": ("dpd",), "evri": ("evri",),
+}
+_BRAND_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, BRANDS), key=len, reverse=True)) + r")\b",
+                       re.IGNORECASE)
+# A domain as a link's text names it: "paypal.com", "www.paypal.co.uk/signin", "https://...".
+_DOMAIN_RE = re.compile(r"^(?:https?://)?((?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24})(?:[/:?#]\S*)?$",
+                        re.IGNORECASE)
+_IP_RE = re.compile(r"^[0-9.]+$|^\[?[0-9a-f:]+\]?$", re.IGNORECASE)
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or"})
+
+
+def registrable(host: str) -> str:
+    """The part of a host its owner registers: "mail.paypal.co.uk" -> "paypal.co.uk"."""
+    labels = host.lower().rstrip(".").split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def _belongs(host: str, brand: str) -> bool:
+    owner = registrable(host).split(".")[0]
+    return any(stem in owner for stem in BRANDS[brand.lower()])
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by at most one letter changed, added or left out."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return a[i + 1:] == b[i + 1:] or a[i + 1:] == b[i:] or a[i:] == b[i + 1:]
+    return True
+
+
+def _imitates(host: str, names: tuple[str, ...]) -> bool:
+    """Whether a host dresses up as one of `names` without being it: a bare IP address, or a name
+    (or one letter off it: "paypa1") among the words of a host owned by someone else. A redirect
+    of a newsletter's links (clickthru.online.com for "dilbert.com") imitates nothing."""
+    if _IP_RE.match(host):
+        return True
+    if any(stem in registrable(host).split(".")[0] for stem in names):
+        return False
+    words = re.split(r"[.-]", host.lower())
+    return any(_like(word, name) for word in words for name in names if len(name) >= 4)
+
+
+def _like(word: str, name: str) -> bool:
+    """"paypal", "paypa1", "paypalx" and "mypaypal" are like "paypal"; "applecore" is not "apple"."""
+    return (word == name or (len(name) >= 5 and _one_edit(word, name))
+            or (len(word) - len(name) <= 3 and (word.startswith(name) or word.endswith(name))))
+
+
+def link_signal(href: str, text: str) -> Signal | None:
+    """A link whose text names a domain or a brand, and whose target imitates it from elsewhere."""
+    try:
+        host = urlsplit(href).hostname if "//" in href else None
+    except ValueError:
+        return None
+    if not host or "." not in host:
+        return None  # mailto:, relative links, placeholders
+    named = _DOMAIN_RE.match(text.strip())
+    if named:
+        owner = registrable(named.group(1)).split(".")[0]
+        if registrable(named.group(1)) != registrable(host) and _imitates(host, (owner,)):
+            return Signal("link_elsewhere", named.group(1).lower(), host)
+        return None
+    brand = _BRAND_RE.search(text)
+    if brand and _imitates(host, BRANDS[brand.group(1).lower()]):
+        return Signal("link_elsewhere", brand.group(1), host)
+    return None
+
+
+def sender_signal(sender: str) -> Signal | None:
+    """A sender whose name claims a brand that the address's domain does not belong to."""
+    name, address = email.utils.parseaddr(sender)
+    domain = address.rpartition("@")[2]
+    brand = _BRAND_RE.search(name)
+    if brand and "." in domain and not _belongs(domain, brand.group(1)):
+        return Signal("sender_not_brand", name.strip(), address.lower())
+    return None
+
+
+def attach(predictions: list[Prediction], messages: list[bytes | None]) -> list[Prediction]:
+    """The predictions with the signals of each raw message (function.mail.pasted_message gives a
+    pasted one's); none for a text that is not a message."""
+    found = []
+    for prediction, raw in zip(predictions, messages, strict=True):  # (a loop: the path stays short)
+        found.append(dataclasses.replace(prediction, signals=() if raw is None else of_message(raw)))
+    return found
+
+
+def of_message(raw: bytes) -> tuple[Signal, ...]:
+    _, _, parts = mime.parse(raw)
+    found = [sender_signal(mime.sender(raw)),
+             *(link_signal(href, shown) for part in parts for href, shown in markup.links(part))]
+    return tuple(dict.fromkeys(s for s in found if s is not None))[:MAX_SIGNALS]

@@ -1,0 +1,74 @@
+"""What a careful reader checks beside the words (function/signals.py, issue 19 point 2): a link that
+goes elsewhere than its text says, a sender whose name claims a brand its address does not belong
+to. Shown with the reasons, in words; the score does not use them."""
+
+from __future__ import annotations
+
+import pytest
+
+from function import markup, signals
+from function.contract import Signal
+
+PHISH = """From: PayPal Service <service@paypa1-secure.example>
+Subject: Your account is limited
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+<html><body><p>Dear customer, confirm your details at
+<a href="https://paypa1-secure.example/login">www.paypal.com</a> or
+<a href="http://203.0.113.9/x">Log in to PayPal</a>.</p>
+<div style="display:none"><a href="https://hidden.example/">www.paypal.com</a></div></body></html>
+"""
+RECEIPT = """From: PayPal <service@paypal.co.uk>
+Subject: Receipt for your payment
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+<html><body><p>You sent a payment of 14.95 GBP. See it on
+<a href="https://www.paypal.co.uk/activity">paypal.co.uk</a> or
+<a href="https://click.e.paypal.co.uk/t/123">Log in to PayPal</a>;
+<a href="https://shop.example/help">Help</a>.</p></body></html>
+"""
+
+
+def test_a_link_that_goes_elsewhere_and_a_sender_that_is_not_the_brand():
+    found = signals.of_message(PHISH.encode())
+    assert found == (Signal("sender_not_brand", "PayPal Service", "service@paypa1-secure.example"),
+                     Signal("link_elsewhere", "www.paypal.com", "paypa1-secure.example"),
+                     Signal("link_elsewhere", "PayPal", "203.0.113.9"))
+    assert found[1].to_json()["text"] == "the link says www.paypal.com and goes to paypa1-secure.example"
+
+
+def test_the_brands_own_mail_and_its_tracking_links_raise_nothing():
+    assert signals.of_message(RECEIPT.encode()) == ()
+
+
+@pytest.mark.parametrize(("href", "text", "fires"), [
+    ("https://paypal.com.verify.example/", "paypal.com", True),  # the brand among another owner's words
+    ("https://secure-paypa1.example/", "PayPal", True),  # one letter off
+    ("https://clickthru.online.com/r?x", "dilbert.com", False),  # a newsletter's redirect imitates nothing
+    ("https://applecore.lockergnome.com/", "Apple", False),  # a word that only starts with the brand
+    ("https://www.paypal.com/", "Log in to PayPal", False),
+])
+def test_a_link_is_flagged_when_its_host_imitates_what_its_text_names(href: str, text: str, fires: bool):
+    assert (signals.link_signal(href, text) is not None) == fires
+
+
+@pytest.mark.parametrize(("host", "owner"), [
+    ("mail.paypal.co.uk", "paypal.co.uk"), ("a.b.example.com", "example.com"), ("paypal.com", "paypal.com"),
+    ("x.gov.uk", "x.gov.uk")])
+def test_the_registrable_part_of_a_host(host: str, owner: str):
+    assert signals.registrable(host) == owner
+
+
+@pytest.mark.parametrize("href", ["mailto:a@paypal.com", "/relative", "#top", "http://[::1",
+                                  "javascript:void(0)"])
+def test_links_without_a_host_raise_nothing(href: str):
+    assert signals.link_signal(href, "www.paypal.com") is None
+
+
+def test_the_links_read_are_bounded_and_only_those_shown():
+    soup = '<a href="https://a.example/">b.example</a>' * 50_000
+    found = markup.links(soup)
+    assert len(found) == markup.MAX_LINKS and found[0] == ("https://a.example/", "b.example")
+    assert markup.links('<a href="x">a</a><span hidden><a href="y">b</a></span>') == [("x", "a")]
