@@ -50,9 +50,15 @@ def registrable(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
-def _belongs(host: str, brand: str) -> bool:
+def _owned(host: str, stems: tuple[str, ...]) -> bool:
+    """Whether a host's owner is one of `stems`, or a brand's own compound of one ("amazonses",
+    "microsoftonline"); a hyphenated one ("paypal-secure", "usps-redelivery") is an imitation."""
     owner = registrable(host).split(".")[0]
-    return any(stem in owner for stem in BRANDS[brand.lower()])
+    return any(owner == stem or (owner.startswith(stem) and "-" not in owner) for stem in stems)
+
+
+def _belongs(host: str, brand: str) -> bool:
+    return _owned(host, BRANDS[brand.lower()])
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -71,7 +77,7 @@ def _imitates(host: str, names: tuple[str, ...]) -> bool:
     of a newsletter's links (clickthru.online.com for "dilbert.com") imitates nothing."""
     if _IP_RE.match(host):
         return True
-    if any(stem in registrable(host).split(".")[0] for stem in names):
+    if _owned(host, names):
         return False
     words = re.split(r"[.-]", host.lower())
     return any(_like(word, name) for word in words for name in names if len(name) >= 4)

@@ -39,6 +39,12 @@ def test_a_link_that_goes_elsewhere_and_a_sender_that_is_not_the_brand():
     assert found[1].to_json()["text"] == "the link says www.paypal.com and goes to paypa1-secure.example"
 
 
+def test_a_sender_on_a_hyphenated_imitation_of_the_brand():
+    assert signals.sender_signal("PayPal <service@paypal-secure.example>") == Signal(
+        "sender_not_brand", "PayPal", "service@paypal-secure.example")
+    assert signals.sender_signal("Microsoft <no-reply@microsoftonline.com>") is None
+
+
 def test_the_brands_own_mail_and_its_tracking_links_raise_nothing():
     assert signals.of_message(RECEIPT.encode()) == ()
 
@@ -46,6 +52,8 @@ def test_the_brands_own_mail_and_its_tracking_links_raise_nothing():
 @pytest.mark.parametrize(("href", "text", "fires"), [
     ("https://paypal.com.verify.example/", "paypal.com", True),  # the brand among another owner's words
     ("https://secure-paypa1.example/", "PayPal", True),  # one letter off
+    ("https://paypal-secure.example/", "www.paypal.com", True),  # the brand hyphenated into another name
+    ("https://www.amazonses.com/x", "amazon.com", False),  # a brand's own compound
     ("https://clickthru.online.com/r?x", "dilbert.com", False),  # a newsletter's redirect imitates nothing
     ("https://applecore.lockergnome.com/", "Apple", False),  # a word that only starts with the brand
     ("https://www.paypal.com/", "Log in to PayPal", False),
