@@ -285,7 +285,8 @@ class Signal:
 
 MAX_SIGNALS = 5  # of one message
 SIGNALS = {"link_elsewhere": "the link says {says} and goes to {goes_to}",
-           "sender_not_brand": "the sender calls itself {says} and writes from {goes_to}"}
+           "sender_not_brand": "the sender calls itself {says} and writes from {goes_to}",
+           "names_brand_links_elsewhere": "the text names {says} and links to {goes_to}"}
 
 
 @dataclass(frozen=True)

@@ -313,7 +313,7 @@ class Plane:
                 predictions = explained(model, predictions, seen, sent, explain)
             except artifact.ArtifactError as error:  # its explanation tables fail their checksum
                 raise _unavailable(self.public_reason(str(error)), self.settings.retry_seconds) from None
-            predictions = signals.attach(predictions, messages)
+            predictions = signals.attach(predictions, texts, messages)
         return Answer(predictions, model.name, model.version, cut, band, sum(map(len, seen)))
 
 

@@ -1,5 +1,6 @@
-"""What a careful reader checks in a message beside its words: whether a link goes where its text
-says, and whether the sender's address belongs to the brand its name claims.
+"""What a careful reader checks beside the words: whether a link goes where its text says, whether
+the sender's address belongs to the brand its name claims, and whether a text that names a brand
+links to an imitation of it.
 
 They are shown with the reasons (`explain`), in words ("the link says paypal.com and goes to
 paypa1-secure.example"); the score does not use them. The commercially usable scam corpora keep
@@ -11,11 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import itertools
 import re
 from urllib.parse import urlsplit
 
 from function import markup, mime
 from function.contract import MAX_SIGNALS, Prediction, Signal
+from function.limits import MAX_CHARS
+
+MAX_TEXT_LINKS = 200  # links read of one text
 
 # Brands that scams imitate, with the stems of the domains they send from and link to.
 BRANDS: dict[str, tuple[str, ...]] = {
@@ -39,14 +44,25 @@ _BRAND_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, BRANDS), key=len,
 # A domain as a link's text names it: "paypal.com", "www.paypal.co.uk/signin", "https://...".
 _DOMAIN_RE = re.compile(r"^(?:https?://)?((?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24})(?:[/:?#]\S*)?$",
                         re.IGNORECASE)
+# A link as a text writes it, "https://..." or bare ("usps-redelivery.com/pay"): only where a word
+# starts, so a long run of letters is read once.
+_TEXT_LINK_RE = re.compile(r"(?<![\w@.-])(?:https?://)?((?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}"
+                           r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3})(?![\w-])", re.IGNORECASE)
 _IP_RE = re.compile(r"^[0-9.]+$|^\[?[0-9a-f:]+\]?$", re.IGNORECASE)
+# Hosts where each subdomain has its own owner ("apple.github.io" is Apple's page), as public suffixes.
+_HOSTING = frozenset({"github.io", "gitlab.io", "blogspot.com", "netlify.app", "vercel.app", "pages.dev",
+                      "web.app", "firebaseapp.com", "herokuapp.com", "azurewebsites.net", "wordpress.com"})
+# File names that look like hosts ("targets.html"): not links.
+_FILE_ENDINGS = frozenset({"html", "htm", "php", "asp", "aspx", "jsp", "pdf", "png", "jpg", "jpeg", "gif",
+                           "txt", "md", "js", "css", "json", "xml", "zip", "doc", "docx", "xls", "xlsx"})
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or"})
 
 
 def registrable(host: str) -> str:
     """The part of a host its owner registers: "mail.paypal.co.uk" -> "paypal.co.uk"."""
     labels = host.lower().rstrip(".").split(".")
-    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    hosted = ".".join(labels[-2:]) in _HOSTING
+    keep = 3 if len(labels) >= 3 and (hosted or (len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL)) else 2
     return ".".join(labels[-keep:])
 
 
@@ -85,7 +101,7 @@ def _imitates(host: str, names: tuple[str, ...]) -> bool:
 
 def _like(word: str, name: str) -> bool:
     """"paypal", "paypa1", "paypalx" and "mypaypal" are like "paypal"; "applecore" is not "apple"."""
-    return (word == name or (len(name) >= 5 and _one_edit(word, name))
+    return (word == name or (min(len(word), len(name)) >= 5 and _one_edit(word, name))
             or (len(word) - len(name) <= 3 and (word.startswith(name) or word.endswith(name))))
 
 
@@ -119,13 +135,37 @@ def sender_signal(sender: str) -> Signal | None:
     return None
 
 
-def attach(predictions: list[Prediction], messages: list[bytes | None]) -> list[Prediction]:
+def attach(predictions: list[Prediction], texts: list[str | bytes],
+           messages: list[bytes | None]) -> list[Prediction]:
     """The predictions with the signals of each raw message (function.mail.pasted_message gives a
-    pasted one's); none for a text that is not a message."""
+    pasted one's), or of each other text."""
     found = []
-    for prediction, raw in zip(predictions, messages, strict=True):  # (a loop: the path stays short)
-        found.append(dataclasses.replace(prediction, signals=() if raw is None else of_message(raw)))
+    for prediction, text, raw in zip(predictions, texts, messages, strict=True):  # (a loop: a short path)
+        seen = of_message(raw) if raw is not None else of_text(text) if isinstance(text, str) else ()
+        found.append(dataclasses.replace(prediction, signals=seen))
     return found
+
+
+def of_text(text: str) -> tuple[Signal, ...]:
+    """A text (an SMS, a pasted body) that names a brand and links to a host imitating it."""
+    text = text[:MAX_CHARS]
+    links = list(itertools.islice(_TEXT_LINK_RE.finditer(text), MAX_TEXT_LINKS))
+    if not links:
+        return ()
+    words = _TEXT_LINK_RE.sub(" ", text)  # a brand only a link spells is not named by the text
+    brands: dict[str, str] = {}  # each brand as the text first writes it
+    for match in itertools.islice(_BRAND_RE.finditer(words), MAX_TEXT_LINKS):
+        brands.setdefault(match.group(1).lower(), match.group(1))
+    found = []
+    for link in links:
+        host = link.group(1).lower()
+        if host.rpartition(".")[2] in _FILE_ENDINGS:
+            continue
+        for brand, written in brands.items():
+            if _imitates(host, BRANDS[brand]):
+                found.append(Signal("names_brand_links_elsewhere", written, host))
+                break
+    return tuple(dict.fromkeys(found))[:MAX_SIGNALS]
 
 
 def of_message(raw: bytes) -> tuple[Signal, ...]:

@@ -16,3 +16,10 @@ def test_signals_come_with_the_reasons_of_a_pasted_message_only():
     assert second["signals"] == []
     plain = json.loads(asgi.post_json("/predict", {"text": PHISH}).body)
     assert "signals" not in plain and "reasons" not in plain
+
+
+def test_a_text_message_gets_its_signals_too():
+    from tests.unit.test_signals import SMISH
+
+    reply = json.loads(asgi.post_json("/predict", {"text": SMISH, "explain": True}).body)
+    assert [s["text"] for s in reply["signals"]] == ["the text names USPS and links to usps-redelivery.com"]

@@ -80,3 +80,26 @@ def test_the_links_read_are_bounded_and_only_those_shown():
     found = markup.links(soup)
     assert len(found) == markup.MAX_LINKS and found[0] == ("https://a.example/", "b.example")
     assert markup.links('<a href="x">a</a><span hidden><a href="y">b</a></span>') == [("x", "a")]
+
+
+SMISH = "USPS: your parcel is held, pay the $1.99 customs fee at usps-redelivery.com/pay"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (SMISH, (Signal("names_brand_links_elsewhere", "USPS", "usps-redelivery.com"),)),
+    ("Your Amazon order has shipped: track it at https://www.amazon.co.uk/track", ()),
+    ("PayPal is in the news again, see bbc.co.uk/news for the story", ()),  # a link that imitates nothing
+    ("Verify your PayPal account at http://198.51.100.7/login now", (
+        Signal("names_brand_links_elsewhere", "PayPal", "198.51.100.7"),)),
+    ("see usps-redelivery.com/pay", ()),  # no brand named: nothing to compare the link with
+    ("x" * 300_000 + " PayPal paypal-login.example", ()),  # read within MAX_CHARS only
+    ("Apple's Swift packages: apple.github.io/swift-argument-parser", ()),  # a brand's own page on a host
+    ("Apple: log in at apple-id-verify.github.io", (
+        Signal("names_brand_links_elsewhere", "Apple", "apple-id-verify.github.io"),)),
+    ("Apple drops 32-bit targets: see reducing-support-for-apple-targets.html", ()),  # a file, not a host
+    ("Google groups moved to mail.haskell.org", ()),  # "mail" is not one letter off "gmail"
+])
+def test_a_text_that_names_a_brand_and_links_to_an_imitation(text: str, expected: tuple):
+    assert signals.of_text(text) == expected
+    if expected:
+        assert expected[0].to_json()["text"].startswith(f"the text names {expected[0].says} and links to ")
