@@ -32,8 +32,8 @@ class Reason:
 
 @dataclass(frozen=True)
 class Signal:
-    kind: str  # "link_elsewhere" or "sender_not_brand": shown beside the reasons, not scored
-    says: str  # what the reader is shown: a link's text, the sender's name
+    kind: str  # "link_elsewhere", "sender_not_brand" or "names_brand_links_elsewhere": shown, not scored
+    says: str  # what the reader is shown: a link's text, the sender's name, the brand a text names
     goes_to: str  # where it really leads: the link's host, the sender's address
     text: str  # in words: "the link says paypal.com and goes to paypa1-secure.example"
 
@@ -48,7 +48,7 @@ class Prediction:
     threshold: float | None = None  # the one that decided `prediction`
     reasons: tuple[Reason, ...] | None = None  # when asked for with explain=
     band: str | None = None  # "not_scam", "uncertain" or "scam" (the answer's uncertain band)
-    signals: tuple[Signal, ...] | None = None  # with explain=, for a raw or pasted e-mail
+    signals: tuple[Signal, ...] | None = None  # with explain=
 
 
 class ClientError(RuntimeError):

@@ -43,8 +43,7 @@ def text_rates(folder: Path) -> list[list]:
                 cell = (path.stem, str(row["label"]))
                 counts[cell] += 1
                 fired[cell] += bool(signals.of_text(str(row["text"])))
-    return [[source, label, n, round(fired[cell] / n, 3)] for cell, n in sorted(counts.items())
-            for source, label in [cell]]
+    return [[*cell, n, round(fired[cell] / n, 3)] for cell, n in sorted(counts.items())]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -275,7 +275,7 @@ class Signal:
     """Something a careful reader checks beside the words (function.signals): shown, not scored."""
 
     kind: str  # one of SIGNALS
-    says: str  # what the reader is shown: a link's text, the sender's name
+    says: str  # what the reader is shown: a link's text, the sender's name, the brand a text names
     goes_to: str  # where it really leads: the link's host, the sender's address
 
     def to_json(self) -> dict:
@@ -283,7 +283,7 @@ class Signal:
                 "text": SIGNALS[self.kind].format(says=self.says, goes_to=self.goes_to)}
 
 
-MAX_SIGNALS = 5  # of one message
+MAX_SIGNALS = 5  # of one text or message
 SIGNALS = {"link_elsewhere": "the link says {says} and goes to {goes_to}",
            "sender_not_brand": "the sender calls itself {says} and writes from {goes_to}",
            "names_brand_links_elsewhere": "the text names {says} and links to {goes_to}"}
@@ -296,7 +296,7 @@ class Prediction:
     label: str
     band: str = "not_scam"  # one of BANDS
     reasons: tuple[Reason, ...] | None = None  # when asked for
-    signals: tuple[Signal, ...] | None = None  # with the reasons, for a message
+    signals: tuple[Signal, ...] | None = None  # with the reasons
 
     def to_json(self) -> dict:
         row = {"prediction": self.prediction, "label": self.label, "score": round(self.score, 6),

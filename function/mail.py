@@ -133,15 +133,18 @@ def clean(text: str) -> str:
 def pasted_message(text: str) -> bytes | None:
     """A pasted raw e-mail (a header block with a common header first) as the message it is; None
     for any other text."""
-    text = _bounded(text)
-    block = _HEADER_BLOCK_RE.match(text)
-    return text.encode("utf-8") if block and _COMMON_HEADER_RE.search(block.group()) else None
+    return _pasted(_bounded(text))
+
+
+def _pasted(bounded: str) -> bytes | None:
+    block = _HEADER_BLOCK_RE.match(bounded)
+    return bounded.encode("utf-8") if block and _COMMON_HEADER_RE.search(block.group()) else None
 
 
 def _views(text: str, every: bool) -> list[str]:
-    if (raw := pasted_message(text)) is not None:
-        return _readings(*mime.parse(raw), every=every)
     text = _bounded(text)
+    if (raw := _pasted(text)) is not None:
+        return _readings(*mime.parse(raw), every=every)
     label = _SUBJECT_LABEL_RE.match(text)
     if label:  # the corpora's "Subject: ...", then the body
         subject, _, body = text[label.end():].partition("\n")

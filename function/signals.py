@@ -48,7 +48,7 @@ _DOMAIN_RE = re.compile(r"^(?:https?://)?((?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24})
 # starts, so a long run of letters is read once.
 _TEXT_LINK_RE = re.compile(r"(?<![\w@.-])(?:https?://)?((?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}"
                            r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3})(?![\w-])", re.IGNORECASE)
-_IP_RE = re.compile(r"^[0-9.]+$|^\[?[0-9a-f:]+\]?$", re.IGNORECASE)
+_IP_RE = re.compile(r"^[0-9.]+$")  # (a host without a dot, IPv6 among them, is never compared)
 # Hosts where each subdomain has its own owner ("apple.github.io" is Apple's page), as public suffixes.
 _HOSTING = frozenset({"github.io", "gitlab.io", "blogspot.com", "netlify.app", "vercel.app", "pages.dev",
                       "web.app", "firebaseapp.com", "herokuapp.com", "azurewebsites.net", "wordpress.com"})
@@ -71,10 +71,6 @@ def _owned(host: str, stems: tuple[str, ...]) -> bool:
     "microsoftonline"); a hyphenated one ("paypal-secure", "usps-redelivery") is an imitation."""
     owner = registrable(host).split(".")[0]
     return any(owner == stem or (owner.startswith(stem) and "-" not in owner) for stem in stems)
-
-
-def _belongs(host: str, brand: str) -> bool:
-    return _owned(host, BRANDS[brand.lower()])
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -115,8 +111,8 @@ def link_signal(href: str, text: str) -> Signal | None:
         return None  # mailto:, relative links, placeholders
     named = _DOMAIN_RE.match(text.strip())
     if named:
-        owner = registrable(named.group(1)).split(".")[0]
-        if registrable(named.group(1)) != registrable(host) and _imitates(host, (owner,)):
+        owner = registrable(named.group(1))
+        if owner != registrable(host) and _imitates(host, (owner.split(".")[0],)):
             return Signal("link_elsewhere", named.group(1).lower(), host)
         return None
     brand = _BRAND_RE.search(text)
@@ -130,7 +126,7 @@ def sender_signal(sender: str) -> Signal | None:
     name, address = email.utils.parseaddr(sender)
     domain = address.rpartition("@")[2]
     brand = _BRAND_RE.search(name)
-    if brand and "." in domain and not _belongs(domain, brand.group(1)):
+    if brand and "." in domain and not _owned(domain, BRANDS[brand.group(1).lower()]):
         return Signal("sender_not_brand", name.strip(), address.lower())
     return None
 

@@ -173,8 +173,8 @@ def _schemas() -> dict:
                                       "strongest first (docs/api.md)",
                        "items": _ref("Reason")},
            "signals": {"type": "array", "maxItems": MAX_SIGNALS,
-                       "description": "with explain: what a careful reader checks in a raw or pasted "
-                                      "e-mail beside its words; shown, not scored (docs/api.md)",
+                       "description": "with explain: what a careful reader checks beside the words "
+                                      "(links, the sender); shown, not scored (docs/api.md)",
                        "items": _ref("Signal")}}
     required = ["prediction", "label", "score", "band"]
     uncertain = {"type": "array", "items": unit, "minItems": 2, "maxItems": 2,
@@ -207,7 +207,8 @@ def _schemas() -> dict:
             "end": {"type": "integer", "minimum": 0}, "text": STRING,
             "weight": {"type": "number", "description": "log-odds it added (negative: removed)"}}},
         "Signal": {"type": "object", "required": ["kind", "says", "goes_to", "text"], "properties": {
-            "kind": _enum(*SIGNALS), "says": {**STRING, "description": "a link's text, the sender's name"},
+            "kind": _enum(*SIGNALS),
+            "says": {**STRING, "description": "a link's text, the sender's name, a brand named"},
             "goes_to": {**STRING, "description": "the link's host, the sender's address"},
             "text": {**STRING, "description": "the signal in words"}}},
         "Prediction": {"type": "object", "required": [*required, "threshold", "uncertain", "model"],
