@@ -130,15 +130,16 @@ def _folds(records: list[corpus.Record]) -> dict[str, list[corpus.Record]]:
         by_source.setdefault(record.source, []).append(record)
     folds = {name: members for name, members in by_source.items()
              if len({r.label for r in members}) == 2}
-    modern = tuple(name for name, members in by_source.items() if name.startswith("email_")
-                   and name != "email_clinton_foia" and {r.label for r in members} == {0})
+    legit_only = tuple(name for name, members in by_source.items()
+                       if name != "email_clinton_foia" and {r.label for r in members} == {0})
+    modern = tuple(name for name in legit_only if name.startswith("email_"))
     for name, (scam, legit) in PAIRED_FOLDS.items():
         members = [r for source in scam + (legit or modern) for r in by_source.get(source, [])]
         if len({r.label for r in members}) == 2:
             folds[name] = members
-    # A household's mail comes from senders no model here has seen: each modern legitimate source,
-    # left out alone, says how much of such mail the served threshold flags.
-    for name in modern:
+    # A household's mail comes from senders no model here has seen: each modern legitimate source
+    # (e-mail or text messages), left out alone, says how much of such mail the served threshold flags.
+    for name in legit_only:
         if len(by_source[name]) >= UNSEEN_LEAST:
             folds[report.UNSEEN + name] = by_source[name]
     # A fold must leave both labels to train on.

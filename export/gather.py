@@ -24,7 +24,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from export.mailfiles import READERS, SALT, Message, Skipped, decode, fill, render_template
+from export import appmail, mailfiles, smsfiles
+from export.mailfiles import SALT, Message, Skipped, decode, fill, render_template
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,28 @@ class Spec:
     # (file, regex of (subject, template name) pairs in it, regex of a path's template name)
     subject_map: tuple[str, str, str] = ("", "", "")
     note: str = ""
+    kind: str = "email"  # or "sms": a text message, kept by export.smsfiles' filters, with no subject
 
 
+READERS = {**mailfiles.READERS, **appmail.READERS, **smsfiles.READERS}
 NAZARIO = "emiliopm1997/Zero_Day_Phishing_Project"
 OMNIVORE = "omnivore-app/omnivore"
+PENNYWISE = "sarim2000/pennywiseai-tracker"
+PENNYWISE_AT = "390946f5c84961a1a8f76e94aa7862a5ff2cc5ad"
+TWICE = (r"([$€£][\d,.]+) \1(?!\d)", r"\1")  # an amount filled for both a price and its currency
+# the names export.mailfiles fills a person's name with: where a subject set in code gets one for an app name
+_NAMES = ("(?:Alex Morgan|Priya Shah|Daniel Okafor|Maria Garcia|Tom Becker|Chen Wei|Sarah O'Neill|"
+          "James Carter)")
+# Payees' own names the fixtures left in (most are already "PERSON NAME", "JOHN DOE", ...).
+PAYEES = (r"\b(?:ABDULLAH SALEM MUEEN|AKASH KEDIA|ANNAPOORNESWARI K M|Ali Mohamud|DINESHBHAI RAMJIBHAI|"
+          r"Hussain Shaikh|Makavana Mahipatbhai|NASIMUDDIN NAJAMUDDIN SHAIKH|SAI MISAL|RAMESH|Jerry Joseph|"
+          r"Jerry(?=\.Ref)|OBAYUWANA C|MUKESH CHAND|POORNIMA[A-Z/ ]*)\b")
+# phone numbers (not Safaricom's own 0722000000) of the people who sent or received money in PesaPi's
+# examples (Kenya, Tanzania, Ghana)
+_PHONES = (r"\b(?:254|255|233)\d{9}\b|\b0(?!722000000\b)[67]\d{8,9}\b", "0700000000")
+_PAYERS = (r"\b(?:MICHAEL FEDERSEN|ALEX NDUNG'U|0RENGE ALEX|BRIAN NGANGA|BRIAN MBUGUA|MORRIS M\.|"
+           r"ANGELA NZIOKI|JOSEPH KARANJA|FREDRICK KIMARO|MUSHI WILLIAM|EMANUEL SHANI|CHARLES KOMBA|"
+           r"ANJELA KIRIA|HILDA MUSHI|EMANUEL KIULA|Hilda Joseph Mushi)", "PERSON NAME")
 CORPUS_LICENCES = {
     "email_nazario_2015_2020": "CC BY 4.0",
     "email_omnivore_newsletters":
@@ -57,6 +76,12 @@ CORPUS_LICENCES = {
     "email_dev_newsletters": "CC BY-SA 4.0, MIT and CC0 1.0 (per repository, listed below)",
     "email_app_notifications":
         "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0, OSL-3.0/AFL-3.0, GPL-2.0, AGPL-3.0 (per repository, below)",
+    "email_real_received": "MIT, ISC and GPL-3.0 (per repository, below)",
+    "email_service_notices":
+        "MIT, Apache-2.0, MPL-2.0, AGPL-3.0, BSD-3-Clause, CC0 1.0 (per repository, below)",
+    "email_shop_notifications": "BSD-3-Clause, Apache-2.0, OSL-3.0, GPL-3.0, AGPL-3.0 (Hi.Events: with a "
+                                "section 7(b) attribution term) (per repository, below)",
+    "sms_transaction_alerts": "AGPL-3.0, MIT, CC0 1.0 and BSD (per repository, below)",
 }
 
 SOURCES: tuple[Spec, ...] = (
@@ -199,6 +224,191 @@ SOURCES: tuple[Spec, ...] = (
     Spec("email_dev_newsletters", "NixOS/nixos-weekly", "22daf4234a1fede937a1b9259b7c6d28d5a56827",
          r"^content/20\d\d/.*\.md$", "markdown", "CC BY-SA 4.0 (COPYING)", "2017-2022", limit=40,
          note="NixOS Weekly newsletter issues."),
+    Spec("email_real_received", "thetestgame/email-to-lunchmoney", "1fb9bd7eb53031457fe90fcd966c5bdd6950e035",
+         r"^src/processors/[\w-]+/fixtures/[\w-]+\.eml$", "eml", "MIT (LICENSE)", "2022-2026",
+         replace=((r"(?i)evan\s*purkhiser@gmail\.com|[\w.+-]+@purkhiser\.com", "reader@example.com"),
+                  (r"Evan\s+Purkhiser", "Alex Morgan"), (r"Michael\s+Purkhiser", "Sam Morgan"),
+                  (r"Anton\s+Paras", "Jamie Lee"), (r"Joseph\s+Pica", "Chris Park"),
+                  (r"Jordan\s+Maxwell", "Alex Morgan"), (r"(?i)PURKHISER/EVAN", "MORGAN/ALEX"),
+                  (r"(?i)TSAI/WEISHIH", "LEE/JAMIE"), (r"(?i)evanp\s*urkhi\s*ser", "alexmorgan"),
+                  (r"(?i)\bPurkhiser\b", "Morgan"), (r"\bEvan\b", "Alex"),
+                  (r"\b3[0-9]{2} E 4th St\.?(?: Apt \w+)?", "100 Main St")),
+         note="Receipts the author received and saved as fixtures of his receipt-to-budget importer: "
+              "Alaska, American, Delta, Southwest and United flight receipts, Amazon orders, Apple, "
+              "Booking.com, Cloudflare, Lyft, Steam, Twitch and Uber receipts and notices; the plain "
+              "part unless it is empty or mostly tracking links, else the HTML. The author's and his "
+              "fellow travellers' names, address and mailbox are replaced."),
+    Spec("email_service_notices", "simple-login/app", "dbc45fcce4e8e6b4fa615cc729ca95a67bf75266",
+         r"^templates/emails/(com|transactional)/.*\.(txt|txt\.jinja2|txt\.j2|text\.jinja2)$", "template",
+         "AGPL-3.0 (LICENSE)", "2019-2026", skip=r"/test-email\.|/base",
+         subject_map=("app/email_utils.py",
+                      r'\n\s*f?"([^"\n]+)",\s*\n\s*render\(\s*"(?:[\w-]+/)*([\w.-]+)"',
+                      r"/([\w.-]+)$"),
+         note="SimpleLogin's alias-service e-mails (activation, password reset, bounce and spam notices, "
+              "mailbox and domain problems, subscription and trial ends, breach alerts) and its product "
+              "newsletters and onboarding series, text parts filled once; subjects from email_utils.py "
+              "where they are set there."),
+    Spec("email_service_notices", "anonaddy/anonaddy", "202b77297ad60331f96fd0469997540063acd54a",
+         r"^resources/views/mail/\w+\.blade\.php$", "anonaddy_template", "AGPL-3.0 (LICENSE.md)", "2019-2026",
+         skip=r"/aliases_import_finished\.", replace=(TWICE,),
+         note="addy.io (AnonAddy) account notices (failed login attempt, bandwidth warning, failed "
+              "delivery, key expired, domain records invalid, verify e-mail), Blade Markdown mail, filled "
+              "once; no subject (set in the notification classes)."),
+    Spec("email_service_notices", "ory/kratos", "b86338da04a040247a07f46100a86dcfb3875909",
+         r"^courier/template/courier/builtin/templates/.*/email\.body\.plaintext\.gotmpl$", "kratos_gotmpl",
+         "Apache-2.0 (LICENSE)", "2020-2026", skip=r"/test_stub/",
+         subject_file=(r"email\.body\.plaintext\.gotmpl$", "email.subject.gotmpl"),
+         note="Ory Kratos identity e-mails (recovery, verification, login and registration codes, address "
+              "changed, authenticator added), plain-text bodies with their subject templates, filled once."),
+    Spec("email_service_notices", "bugzilla/bugzilla", "71e3af4326f0cd7a38931c3cdb1d40197c9e9ac2",
+         r"^template/en/default/(account/email/[\w-]+\.txt\.tmpl|email/(lockout|new-api-key|new-user-details|"
+         r"sudo|whine)\.txt\.tmpl)$", "bugzilla_template", "MPL-2.0 (LICENSE)", "2005-2026",
+         note="Bugzilla's account and admin e-mails (address change, new account, new API key, lock-out, "
+              "sudo session, bug-list reminder), Template Toolkit with its header block giving the "
+              "subject, filled once."),
+    Spec("email_service_notices", "feedbin/feedbin", "9bfc9f684afdc68b6c9bbd0d96e4a8e783608bf4",
+         r"^app/views/user_mailer/\w+\.text\.erb$", "erb", "MIT (LICENSE.md)", "2013-2026", replace=(TWICE,),
+         subject_map=("app/mailers/user_mailer.rb",
+                      r'def (?=\w+(?:(?!\bdef ).)*?subject: "([^"]+)")(\w+)', r"/(\w+)\.text\.erb$"),
+         note="Feedbin's account e-mails (payment receipt, payment failed, renewal reminder, trial and plan "
+              "expiry, password reset, export ready), with subjects from user_mailer.rb, filled once."),
+    Spec("email_service_notices", "feedbin/feedbin", "9bfc9f684afdc68b6c9bbd0d96e4a8e783608bf4",
+         r"^app/views/marketing_mailer/\w+\.html\.erb$", "erb", "MIT (LICENSE.md)", "2013-2026",
+         subject_map=("app/mailers/marketing_mailer.rb",
+                      r'def (?=\w+(?:(?!\bdef ).)*?subject: "([^"]+)")(\w+)', r"/(\w+)\.html\.erb$"),
+         note="Feedbin's onboarding and discount marketing series, with subjects from marketing_mailer.rb."),
+    Spec("email_service_notices", "unkeyed/unkey", "fc99b6b925b9f455886832261883f4086eb64d3d",
+         r"^web/internal/resend/emails/\w+\.tsx$", "tsx",
+         "AGPL-3.0 (LICENSE: everything outside packages/ and internal/icons)", "2023-2026",
+         note="Unkey's product e-mails (react-email): welcome, payment issue, budget alerts, leaked-key "
+              "warning, API migration notice."),
+    Spec("email_service_notices", "LemmyNet/lemmy-translations", "f03dfd1a4e73015b564ed230577d2fd8b23974f5",
+         r"^backend/en\.json$", "i18n_json", "AGPL-3.0 (LICENSE)", "2020-2026",
+         note="Lemmy's e-mails (verify address, password reset, registration approved/denied, reply, "
+              "mention, private message, new report) from its English catalogue, filled once."),
+    Spec("email_service_notices", "gogs/gogs", "eb1054e5432fc8397678372f08613429be233d7c",
+         r"^templates/mail/.*\.tmpl$", "gogs_gotmpl", "MIT (LICENSE)", "2014-2026",
+         note="Gogs's account and repository e-mails (activate, reset password, mention, comment, "
+              "collaborator added), Go templates with the <title> as subject, filled once."),
+    Spec("email_service_notices", "liberapay/liberapay.com", "cc5be724ecae6c2605711b42063c465bb2dd6438",
+         r"^emails/\w+(~v\d)?\.spt$", "simplate", "CC0 1.0 (README: License, CC0 Public Domain Dedication)",
+         "2015-2026", skip=r"/(base|newsletter)\.spt$",
+         note="Liberapay's donation-platform e-mails (payment succeeded, failed, disputed, refunded; "
+              "upcoming debits, renewal notices, invoices, team invitations, login links, account "
+              "notices): subject and HTML pages of each simplate, gettext calls as their English text, "
+              "inside the base greeting and footer, filled once."),
+    Spec("email_service_notices", "lobsters/lobsters", "57268d762e1c2c95b7a8e64ee8deb259cddd8cc0",
+         r"^app/views/\w+_mailer/\w+\.text\.erb$", "lobsters_erb", "BSD-3-Clause (LICENSE)", "2012-2026",
+         note="Lobsters' community e-mails (invitation, reply and mention notices, password reset, ban "
+              "notice, private message), filled once; no subject (set in the mailers)."),
+    Spec("email_shop_notifications", "Qloapps/QloApps", "950b37ed1c044f2252149aa09ca7f9adeb97991e",
+         r"(^|/)mails/en/[\w-]+\.txt$", "brace_txt", "OSL-3.0 (LICENSE.md)", "2016-2024",
+         skip=r"/(test|log_alert|employee_password)\.txt$|^modules/(?!blocknewsletter|qlohotelreview)",
+         note="QloApps' hotel-booking e-mails (booking confirmation, awaiting payment, refund requests, "
+              "cancellations, check-in reminders, hotel reviews, newsletter), plain-text parts filled "
+              "once; near-copies of thirty bees' shop mails are capped by the template filter."),
+    Spec("email_shop_notifications", "FOSSBilling/FOSSBilling", "56a0871df1240dc1d0d12c1a278fbe3678821982",
+         r"^src/modules/\w+/templates/email/mod_\w+\.html\.twig$", "twig_filled", "Apache-2.0 (LICENSE)",
+         "2022-2026", skip=r"mod_email_test|mod_staff_",
+         note="FOSSBilling's client e-mails (invoice created, paid, due, payment reminder, hosting, "
+              "domain and licence activated/renewed/suspended/cancelled, sign-up, password reset, support "
+              "tickets), Twig with a subject block, filled once; staff-only notices skipped."),
+    Spec("email_shop_notifications", "HiEventsDev/Hi.Events", "944433c77947dc55278622cb8ceb5d208be89b07",
+         r"^backend/resources/views/emails/.*\.blade\.php$", "blade_i18n",
+         "AGPL-3.0 with a section 7(b) attribution term (LICENCE)", "2024-2026",
+         skip=r"custom-template|/admin/|event/message",
+         note="Hi.Events' ticketing e-mails (order confirmed, ticket, refund, cancellation, failed "
+              "payment, waitlist offers, organizer summaries, account), Blade mails whose copy is in "
+              "__() calls, filled once; no subject (set in the Mail classes)."),
+    Spec("email_shop_notifications", "django-oscar/django-oscar", "cdbfc4412c87dd9037d62b04755780b76490373c",
+         r"^src/oscar/templates/oscar/communication/emails/commtype_\w+_body\.txt$", "twig_filled",
+         "BSD-3-Clause (LICENSE)", "2012-2026", subject_file=(r"_body\.txt$", "_subject.txt"),
+         note="django-oscar's shop e-mails (order placed, product back in stock, registration, password "
+              "and e-mail changes), with their subject templates, filled once."),
+    Spec("email_shop_notifications", "vendure-ecommerce/vendure", "1633446f4ee203e5e3fbca628bee952893bffa5b",
+         r"^packages/email-plugin/templates/[\w-]+/body\.hbs$", "mjml",
+         "GPL-3.0 (LICENSE.md: GPLv3 Community Edition, or a commercial licence)", "2019-2026",
+         note="Vendure's default e-mails (order receipt, e-mail verification, password reset, address "
+              "change), MJML and Handlebars filled once; no subject (set in code)."),
+    Spec("email_shop_notifications", "fossasia/open-event-server", "071d1595b4af5a711875706a8fd47ee2887656fe",
+         r"^app/templates/email/\w+\.html$", "jinja_gettext", "GPL-3.0 (LICENSE)", "2016-2024",
+         subject_map=("app/api/helpers/system_mails.py",
+                      r"'subject': _\(\s*'([^']*)'\s*\),\s*(?:'sent_at': '[^']*',\s*)?"
+                      r"'template': 'email/(\w+)\.html'",
+                      r"email/(\w+)\.html$"),
+         replace=((r"(?<=for using )" + _NAMES + r"(?=!)|(?<= on )" + _NAMES + r"$|(?<=Welcome to )" + _NAMES,
+                   "Eventyay"), (r"\(invoice id\)", "(O1711523-42)"), (r"\border id\b", "O1711523-42"),
+                  (r"\bbe (a )?role at", r"be \1co-organizer at"),
+                  (r"Group: group\b", "Group: Open Source Berlin"),
+                  (r"Session: session\b", "Session: Building accessible web apps")),
+         note="Open Event Server's (eventyay) ticketing and event e-mails (ticket purchased, order "
+              "cancelled, monthly invoices and reminders, speaker and role invitations, account), Jinja "
+              "with gettext strings, filled once; subjects from system_mails.py."),
+    Spec("email_shop_notifications", "impress-org/givewp", "d9fa8f64f04ad7449283064944f27a9d0bba7caf",
+         r"^includes/(emails/functions|gateways/offline-donations|admin/emails/class-[\w-]+-email)\.php$",
+         "php_concat", "GPL-3.0 (LICENSE; readme.txt: GPLv3)", "2015-2026",
+         note="GiveWP's default donation e-mails (donation receipt, new and failed donation notices, "
+              "offline donation instructions, donor registration), built from translated PHP strings, "
+              "{tags} filled once."),
+    Spec("sms_transaction_alerts", PENNYWISE, PENNYWISE_AT, r"^parser-core/src/test/kotlin/.*\.kt$",
+         "kotlin_messages",
+         "AGPL-3.0 (LICENSE; TRADEMARKS.md: the AGPL covers the source, not the name or logo)", "2025-2026",
+         skip=r"(ParserTestUtils|XMLTestUtils|SupportedBanksDocTest)\.kt$",
+         replace=((PAYEES, "PERSON NAME"),),
+         note="PennyWise AI's bank-SMS parser test suite: the `message =` of every ParserTestCase and "
+              "`val ...Message =` literal: transaction alerts (debit/credit, card spends, UPI, NEFT/IMPS, "
+              "ATM, e-mandates, wallet and mobile-money notices, bill and OTP messages) from 100+ banks and "
+              "wallets in India, the US, the Gulf, Africa, Nepal, Sri Lanka and elsewhere, contributed by "
+              "users and anonymised (the suite calls itself 'the canonical, PII-free corpus of real message "
+              "formats'); the few payee names left in are replaced; messages in other languages fail the "
+              "English test.", kind="sms"),
+    Spec("sms_transaction_alerts", PENNYWISE, PENNYWISE_AT,
+         r"^parser-core/src/test/resources/fab_sms_test_data_anonymized\.xml$",
+         "sms_backup_xml", "AGPL-3.0 (LICENSE)", "2023-2025",
+         note="An anonymised SMS Backup & Restore export of First Abu Dhabi Bank messages (card purchases, "
+              "ATM withdrawals, remittances, OTPs, card activation); merchant and amount fields were "
+              "randomised by the contributor, so most rows are one template and the template cap keeps 5.",
+         kind="sms"),
+    Spec("sms_transaction_alerts", "transitive-bullshit/parse-otp-message",
+         "435cfed87b0d002380a1cf21ff4c48319d9db6d4",
+         r"^test/index\.js$", "js_message_fields", "MIT (package.json; readme 'MIT © Travis Fischer')",
+         "2018-2019", replace=((r"\bScotty\b", "Alex"),),
+         note="Verification-code SMS collected for parse-otp-message's tests (Google, Sony, LinkedIn, "
+              "WhatsApp, GO-JEK, USCIS, Snapchat, Uber, WeChat, ...).", kind="sms"),
+    Spec("sms_transaction_alerts", "SoFriendly/2fhey", "07308c8ba659add17218ecae6baca12883d40f69",
+         r"^TwoFHeyTests/TwoFHeyTests\.swift$", "swift_parse_messages", "CC0 1.0 (LICENSE)", "2022-2025",
+         note="2FHey's (macOS iMessage OTP autofill) parser tests, at the last commit before the test file "
+              "was removed: verification-code texts from Resy, banks, airlines, delivery and other services; "
+              "the ones copied from parse-otp-message fall out as duplicates.", kind="sms"),
+    Spec("email_real_received", "jschool504/transactor", "ee6bf23fa0db20d8bd76d20fb08758c2e3d44f70",
+         r"^app/lib/helpers/html/[\w-]+\.html$", "html_escaped", "ISC (package.json)", "2011-2023",
+         replace=((r"(?i)jschool504@gmail\.com", "reader@example.com"),
+                  (r"(?i)Jeremy\s+School", "Alex Morgan"),
+                  (r"\bJeremy\b", "Alex"), (r"\bJEREMY\b", "ALEX"), (r"210 Homewood Rd", "100 Main St"),
+                  (r"(?i)735 E CRAWFORD ST", "100 MAIN ST"),
+                  (r"Linthicum, MD 21090-2606", "Springfield, MD 21000")),
+         note="Receipts the author received, pasted as fixtures of his receipt-to-budget chat bot: an "
+              "Amazon shipping confirmation, an Apple (iTunes) receipt, a Toast online-order receipt (Black "
+              "& Brew), DigitalOcean, Google Play (YouTube Premium), Home Depot and Lowe's order notices, a "
+              "Relay FM membership, a SunPass toll receipt and a Twitch subscription; line breaks written as "
+              "literal \\r\\n and leftover quoted-printable are undone. His name, address and mailbox are "
+              "replaced."),
+    Spec("email_real_received", "xhos/arian-email-parser", "28bc24c1359313750b4cc6043ef87d63cde38123",
+         r"^internal/email/rbc/testdata/[\w-]+\.decoded\.eml$", "eml_html_sniff", "GPL-3.0 (LICENSE)",
+         "2025", skip=r"/fw-",
+         note="RBC Royal Bank alert e-mails the author received and saved (already anonymised: card "
+              "************1001, email@example.com) as fixtures of his bank-email transaction importer: "
+              "purchase made, deposit notice, payment made, withdrawal warning, approaching credit limit, "
+              "credit received; the forwarded copies (fw-) are left out."),
+    Spec("sms_transaction_alerts", "pluspeople/pesaPi", "413a22497db46afc0deabe46b6d282265b64bdd9",
+         r"^php/documentation/(?:\w+_private_examples|kenya_airtel_private)\.txt$", "pesapi_examples",
+         "BSD (README.md: 'released under the BSD(lite) license')", "2011-2015",
+         replace=(_PAYERS, _PHONES),
+         note="PesaPi's documented examples of the mobile-money SMS a private account receives, copied "
+              "from real phones: Safaricom M-PESA (Kenya), Vodacom M-PESA and Tigo Pesa (Tanzania), Airtel "
+              "Money (Kenya, Ghana) -- money received and sent, airtime, agent deposits and withdrawals, "
+              "paybill, M-Shwari, refunds, reversals, failures. The senders' and recipients' names and phone "
+              "numbers are replaced; the French Congo examples fail the English test.", kind="sms"),
 )
 
 MIN_WORDS = 20
@@ -214,8 +424,9 @@ _STOP = frozenset(("the", "and", "to", "of", "a", "in", "for", "is", "you", "you
 
 
 def git_dir(mirrors: Path, repo: str) -> Path:
-    """The bare git directory `fetch` left for owner/name."""
-    return mirrors / repo.replace("/", "+") / "repo"
+    """The git directory `fetch` left for owner/name: bare, or a work tree's .git."""
+    folder = mirrors / repo.replace("/", "+") / "repo"
+    return folder / ".git" if (folder / ".git").is_dir() else folder
 
 
 def list_paths(gd: Path, commit: str) -> list[str]:
@@ -277,12 +488,20 @@ def shingles(text: str) -> frozenset[str]:
 
 class Templates:
     """Groups near-identical messages (Jaccard of shingles at least SIMILAR with a group's first
-    message) and admits at most TEMPLATE_CAP of each group."""
+    message) and admits at most TEMPLATE_CAP of each group; with a shape (a message's wording with
+    its values masked), at most TEMPLATE_CAP of each shape too."""
 
     def __init__(self) -> None:
         self.groups: list[tuple[frozenset[str], list[int]]] = []
+        self.shapes: Counter = Counter()
 
-    def admit(self, text: str) -> bool:
+    def admit(self, text: str, shape: str = "") -> bool:
+        if (shape and self.shapes[shape] >= TEMPLATE_CAP) or not self._grouped(text):
+            return False
+        self.shapes[shape] += 1
+        return True
+
+    def _grouped(self, text: str) -> bool:
         mine = shingles(text)
         for first, size in self.groups:
             if len(mine & first) >= SIMILAR * len(mine | first):
@@ -294,9 +513,33 @@ class Templates:
         return True
 
 
+def email_text(subject: str, body: str) -> tuple[str, str]:
+    """An e-mail's record text, or "" and the reason it is dropped."""
+    body = truncate(body)
+    if _PLACEHOLDER.search(body):
+        return "", "placeholder_text"
+    if len(body.split()) < MIN_WORDS:
+        return "", "tiny"
+    if not is_english(f"{subject}\n{body}"):
+        return "", "non_english"
+    return f"Subject: {subject}\n\n{body}", ""
+
+
+def sms_text(subject: str, body: str) -> tuple[str, str]:
+    """A text message's record text (the message alone), or "" and the reason it is dropped."""
+    if len(body.split()) < smsfiles.MIN_WORDS:
+        return "", "short"
+    if len(body) > smsfiles.MAX_CHARS:
+        return "", "long"
+    if not smsfiles.is_english(body):
+        return "", "non_english"
+    return body, ""
+
+
 def accept(messages: Iterator[Message | Skipped], spec: Spec, seen: set[str], templates: Templates,
            counts: Counter) -> Iterator[dict]:
     """The records of one spec's messages that pass every filter; reasons of the rest counted."""
+    record_text = sms_text if spec.kind == "sms" else email_text
     for item in messages:
         if isinstance(item, Skipped):
             counts[f"skipped_{item.reason}"] += 1
@@ -306,22 +549,15 @@ def accept(messages: Iterator[Message | Skipped], spec: Spec, seen: set[str], te
         body = tidy(item.body)
         for pattern, replacement in spec.replace:
             subject, body = re.sub(pattern, replacement, subject), re.sub(pattern, replacement, body)
-        body = truncate(body)
-        if _PLACEHOLDER.search(body):
-            counts["dropped_placeholder_text"] += 1
+        text, dropped = record_text(subject, body)
+        if dropped:
+            counts[f"dropped_{dropped}"] += 1
             continue
-        if len(body.split()) < MIN_WORDS:
-            counts["dropped_tiny"] += 1
-            continue
-        if not is_english(f"{subject}\n{body}"):
-            counts["dropped_non_english"] += 1
-            continue
-        text = f"Subject: {subject}\n\n{body}"
         key = dedup_key(text)
         if key in seen:
             counts["dropped_duplicate"] += 1
             continue
-        if not templates.admit(text):
+        if not templates.admit(text, smsfiles.skeleton(text) if spec.kind == "sms" else ""):
             counts["dropped_template_cap"] += 1
             continue
         seen.add(key)
@@ -383,13 +619,19 @@ def readme(corpus: str, specs: list[Spec], rows: list[dict], logs: dict[str, Cou
                   + (f", at most {spec.limit} files spread evenly" if spec.limit else "")
                   + f"; licence: {spec.licence}; years: {spec.years}; label: {spec.label}.",
                   f"  {spec.note}" if spec.note else ""]
-    lines += ["", "## Format",
-              'One JSON object a line: `{"text", "label", "source", "id"}`; text is '
-              '`"Subject: <subject>\\n\\n<body>"` (text/plain preferred, else HTML as visible text; '
-              f"Markdown links as \"title (url)\"), body cut at ~{MAX_BODY} characters on a line break. "
-              f"Kept: English (stop-word test), at least {MIN_WORDS} words, no lorem-ipsum filler, exact "
-              f"duplicates dropped, at most {TEMPLATE_CAP} messages per near-identical template (five-word "
-              f"shingles, digits masked, Jaccard >= {SIMILAR} with the template's first message).", "",
+    kept = (f"Kept: English (stop-word test), at least {MIN_WORDS} words, no lorem-ipsum filler, exact "
+            f"duplicates dropped, at most {TEMPLATE_CAP} messages per near-identical template (five-word "
+            f"shingles, digits masked, Jaccard >= {SIMILAR} with the template's first message).")
+    shape = ('`"Subject: <subject>\\n\\n<body>"` (text/plain preferred, else HTML as visible text; '
+             f"Markdown links as \"title (url)\"), body cut at ~{MAX_BODY} characters on a line break. ")
+    if any(spec.kind == "sms" for spec in specs):
+        shape = "the message alone (no subject). "
+        kept = (f"Kept: English (Latin letters, English function words outnumbering other languages'), "
+                f"{smsfiles.MIN_WORDS} words to {smsfiles.MAX_CHARS} characters, exact duplicates dropped, "
+                f"at most {TEMPLATE_CAP} messages per near-identical template or per wording once digits "
+                "and upper-case words are masked; test cases named as phishing or spam left out.")
+    lines += ["", "## Format", 'One JSON object a line: `{"text", "label", "source", "id"}`; text is '
+              + shape + kept, "",
               "## Counts (this build)",
               f"kept {len(rows)} (scam {labels['scam']}, legit {labels['legit']}); sha256 `{digest}`.", "",
               "| spec | files | read | kept | dropped / skipped |", "|---|---:|---:|---:|---|"]

@@ -13,6 +13,7 @@ import email.utils
 import html
 import io
 import json
+import quopri
 import re
 import zlib
 from collections import defaultdict
@@ -45,8 +46,18 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
+_URL = re.compile(r"https?://\S+")
+
+
+def _poor(text: str) -> bool:
+    """A text/plain part not worth its HTML sibling: (nearly) empty, or mostly tracking links."""
+    links = sum(len(url) for url in _URL.findall(text))
+    return len(text.split()) < 20 or links > 0.3 * max(1, len(text.strip()))
+
+
 def read_eml(path: str, data: bytes) -> Iterator[Message | Skipped]:
-    """One RFC 822 message: its text/plain part, else its HTML as visible text."""
+    """One RFC 822 message: its text/plain part, else (or when that is nearly empty or mostly
+    tracking links) its HTML as visible text."""
     message = email.message_from_bytes(data, policy=email.policy.default)
     plain, markup = [], []
     for part in message.walk():
@@ -57,7 +68,9 @@ def read_eml(path: str, data: bytes) -> Iterator[Message | Skipped]:
         except (LookupError, ValueError):
             text = decode(part.get_payload(decode=True) or b"")
         (markup if part.get_content_subtype() == "html" else plain).append(text)
-    body = "\n".join(plain) if plain else "\n".join(html_to_text(m) for m in markup)
+    body = "\n".join(plain)
+    if markup and (not plain or _poor(body)):
+        body = "\n".join(html_to_text(m) for m in markup)
     yield Message(path, str(message.get("Subject", "")), body)
 
 
@@ -67,6 +80,34 @@ def read_html(path: str, data: bytes) -> Iterator[Message | Skipped]:
     title = re.search(r"<title[^>]*>(.*?)</title>", markup, re.I | re.S)
     subject = html_to_text(title.group(1)) if title else ""
     yield Message(path, subject, html_to_text(markup))
+
+
+_TAG = re.compile(r"</?(?:html|body|table|td|tr|div|p|br|span|a)\b", re.I)
+
+
+def read_html_escaped(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """A received mail's body pasted into a file as it came: HTML, or plain text with its line breaks
+    written as literal \\r\\n, sometimes still quoted-printable (=20, =A0, soft line breaks)."""
+    text = decode(data)
+    text = text.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\t", "\t")
+    if re.search(r"=(?:20|A0|09|3D)\b|=\n", text):
+        text = decode(quopri.decodestring(text.encode("utf-8", "replace")))
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+    subject = html_to_text(title.group(1)).strip() if title else ""
+    if "|" in subject and "*" in subject:  # an unfilled ESP merge tag (*|SUBJECT|*)
+        subject = ""
+    yield Message(path, subject, html_to_text(text) if _TAG.search(text) else text)
+
+
+def read_eml_html_sniff(path: str, data: bytes) -> Iterator[Message | Skipped]:
+    """An RFC 822 file whose headers were cut to Subject/From/To/Date, so an HTML body has no
+    Content-Type: the body is taken as HTML when it looks like HTML."""
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    parts = [p for p in message.walk() if not p.is_multipart() and p.get_content_maintype() == "text"]
+    body = "\n".join(decode(p.get_payload(decode=True) or b"") for p in parts)
+    if _TAG.search(body):
+        body = html_to_text(body)
+    yield Message(path, str(message.get("Subject", "")), body)
 
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n|\A((?:[A-Z][a-z]+: [^\n]*\n)+)\n", re.S)
@@ -381,8 +422,8 @@ def read_nazario(path: str, data: bytes) -> Iterator[Message | Skipped]:
 
 
 READERS: dict[str, Callable[[str, bytes], Iterator[Message | Skipped]]] = {
-    "eml": read_eml, "html": read_html, "markdown": read_markdown, "nazario": read_nazario,
+    "eml": read_eml, "eml_html_sniff": read_eml_html_sniff, "html": read_html,
+    "html_escaped": read_html_escaped, "markdown": read_markdown, "nazario": read_nazario,
     "template": read_template, "i18n_json": read_i18n_json, "xml_template": read_xml_template,
-    "tsx": read_tsx, "php_strings": read_php_strings,
-    "php_methods": read_php_methods,
+    "tsx": read_tsx, "php_strings": read_php_strings, "php_methods": read_php_methods,
 }

@@ -59,6 +59,26 @@ KNOWN = {s.name: s for s in (
            "built by "
            "export/gather.py at pinned commits (listed in the corpus README)",
            "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0, OSL-3.0/AFL-3.0, GPL-2.0, AGPL-3.0 (per repository)"),
+    Source("email_real_received",
+           "receipts and bank alerts received by the authors of receipt importers (thetestgame/"
+           "email-to-lunchmoney, jschool504/transactor, xhos/arian-email-parser: flights, Amazon, Apple, "
+           "Booking.com, Lyft, Uber, Home Depot, RBC, ...), saved as their fixtures, built by "
+           "export/gather.py",
+           "MIT, ISC, GPL-3.0 (per repository)"),
+    Source("email_service_notices",
+           "account, security, billing and onboarding e-mails of 10 open-source services (SimpleLogin, "
+           "addy.io, Ory Kratos, Bugzilla, Feedbin, Unkey, Lemmy, Gogs, Liberapay, Lobsters), each filled "
+           "once, built by export/gather.py at pinned commits",
+           "MIT, Apache-2.0, MPL-2.0, AGPL-3.0, BSD-3-Clause, CC0 1.0 (per repository)"),
+    Source("email_shop_notifications",
+           "order, booking, invoice, ticket and donation e-mails of 7 open-source shops and billing tools "
+           "(QloApps, FOSSBilling, Hi.Events, django-oscar, Vendure, Open Event, GiveWP), each filled once, "
+           "built by export/gather.py at pinned commits",
+           "BSD-3-Clause, Apache-2.0, OSL-3.0, GPL-3.0, AGPL-3.0 (per repository)"),
+    Source("sms_transaction_alerts",
+           "bank, card, wallet and verification-code SMS kept as test cases of SMS parsers (PennyWise AI "
+           "@390946f5c84e, parse-otp-message, 2FHey) and mobile-money SMS documented by PesaPi, built by "
+           "export/gather.py", "AGPL-3.0, MIT, CC0 1.0, BSD"),
 )}
 
 

@@ -1,4 +1,5 @@
-"""export.mailfiles readers and export.gather filters on tiny messages written here, and one build
+"""export.mailfiles, appmail and smsfiles readers and export.gather filters on tiny messages
+written here, and one build
 from a git repository the test makes itself (no mirror, no network)."""
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from export import gather, mailfiles
+import pytest
+
+from export import appmail, gather, mailfiles, smsfiles
 from export.gather import Spec, Templates
 from export.mailfiles import Message, Skipped
 
@@ -24,14 +27,20 @@ def spec(**changes) -> Spec:
 
 
 def test_eml_prefers_the_plain_part_and_falls_back_to_visible_html() -> None:
-    both = (b"Subject: Shipped\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n"
-            b"--b\nContent-Type: text/plain\n\nplain words\n"
-            b"--b\nContent-Type: text/html\n\n<p>html words</p>\n--b--\n")
+    def alternative(plain: str) -> bytes:
+        return (b"Subject: Shipped\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n"
+                b"--b\nContent-Type: text/plain\n\n" + plain.encode() + b"\n"
+                b"--b\nContent-Type: text/html\n\n<p>html words</p>\n--b--\n")
     html_only = b"Subject: Sale\nContent-Type: text/html\n\n<style>p{}</style><p>Half <b>price</b></p>"
-    [plain] = mailfiles.read_eml("a.eml", both)
+    tracking = " ".join(f"https://click.example.com/ls/{i}/{'x' * 60}" for i in range(8))
+    [plain] = mailfiles.read_eml("a.eml", alternative(WORDS))
     [markup] = mailfiles.read_eml("b.eml", html_only)
-    assert (plain.subject, plain.body.strip()) == ("Shipped", "plain words")
+    assert (plain.subject, plain.body.strip()) == ("Shipped", WORDS)
     assert (markup.subject, " ".join(markup.body.split())) == ("Sale", "Half price")
+    # A plain part that is nearly empty, or mostly tracking links, gives way to the HTML.
+    for poor in ("View this e-mail in your browser", f"{WORDS} {tracking}"):
+        [m] = mailfiles.read_eml("c.eml", alternative(poor))
+        assert m.body.strip() == "html words"
 
 
 def test_nazario_rows_outside_2015_2020_are_skipped_before_their_text_is_read() -> None:
@@ -112,6 +121,125 @@ def test_catalogues_and_components_become_messages() -> None:
 }"""
     [m] = mailfiles.read_tsx("welcome.tsx", tsx)
     assert (m.subject, m.body) == ("Welcome to Pro", "Hello!\nYou are on the Pro plan. Enjoy")
+
+
+APP_TEMPLATES = [  # (reader, path, template, the text it must read as)
+    ("erb", "app/views/user_mailer/receipt.text.erb",
+     "Hi <%= @user.name %>,\n<% if @trial %>Your trial ends soon.<% else %>Thanks.<% end %>\n"
+     "<%= link_to 'Your account', account_url %><%# a comment %>",
+     r"Hi [\w' ]+, Your trial ends soon\. Your account"),
+    ("gogs_gotmpl", "templates/mail/auth/activate.tmpl",
+     "<html><head><title>{{.User.Name}}, activate your account</title></head><body><p>Thanks for joining "
+     "{{AppName}}!</p>{{if .Code}}<p>Code: {{.Code}}</p>{{end}}</body></html>",
+     r"Thanks for joining Gogs! Code: \S+"),
+    ("brace_txt", "mails/en/shipped.txt",
+     "Hi {firstname},\nYour order {order_name} has shipped with {carrier}.",
+     r"Hi \w+, Your order [A-Z]+ has shipped with (UPS Standard|DHL Express)\."),
+    ("blade_i18n", "backend/resources/views/emails/orders/refunded.blade.php",
+     "@php $x = 1; @endphp\n<x-mail::message>\n{{ __('Your refund for :event is on its way.', "
+     "['event' => $event->getTitle()]) }}\n</x-mail::message>",
+     r"Your refund for [\w #]+ is on its way\."),
+    ("jinja_gettext", "app/templates/email/ticket_purchased.html",
+     "<p>{{ _('Thanks for buying tickets for %(event_name)s.', event_name=event.name) }}</p>",
+     r"Thanks for buying tickets for (FOSSASIA Summit|Berlin Tech Meetup #42)\."),
+    ("twig_filled", "src/modules/invoice/templates/email/mod_invoice_paid.html.twig",
+     "{% block subject %}Invoice {{ invoice.serie_nr }} paid{% endblock %}{% block content %}<p>We received "
+     "{{ formatMoney(invoice.total) }} for {{ order.title }}.</p>{% endblock %}",
+     r"We received (\$25\.00|€49\.90|\$310\.45) for [^.]+\."),
+    ("php_concat", "includes/emails/functions.php",
+     "<?php\nfunction give_get_default_donation_receipt_email() {\n"
+     "  $body = __( 'Thank you for your donation to', 'give' ) . ' {sitename}.' . \"\\n\";\n"
+     "  $body .= '<strong>' . __( 'Donation:', 'give' ) . '</strong> {donation}' . \"\\n\";\n"
+     "  return $body;\n}\n",
+     r"Thank you for your donation to [\w ]+\. Donation: [\w ]+"),
+    ("mjml", "packages/email-plugin/templates/order-confirmation/body.hbs",
+     "<mjml><mj-raw><style>x</style></mj-raw><mj-body><mj-text>Thank you for your order {{ order.code }}."
+     "</mj-text><mj-button href=\"{{url}}\">View order</mj-button></mj-body></mjml>",
+     r"Thank you for your order \w+\. View order"),
+    ("simplate", "emails/payin_succeeded.spt",
+     "[---] -/subject\n{{ _(\"Your payment has succeeded\") }}\n[---] text/html\n"
+     "<p>{{ _(\"The payment of {money_amount} has succeeded.\", money_amount=payin.amount) }}</p>\n",
+     r"Greetings, The payment of \S+ has succeeded\. Something wrong\? .*"),
+    ("bugzilla_template", "template/en/default/email/lockout.txt.tmpl",
+     "From: [% Param('mailfrom') %]\nSubject: [[% terms.Bugzilla %]] Account locked\n\n"
+     "Too many login attempts ([% constants.MAX_LOGIN_ATTEMPTS %]) for your account.\n",
+     r"Too many login attempts \(3\) for your account\."),
+]
+
+
+@pytest.mark.parametrize(("reader", "path", "template", "reads"), APP_TEMPLATES,
+                         ids=[row[0] for row in APP_TEMPLATES])
+def test_app_templates_of_other_languages_are_filled_into_plain_text(reader: str, path: str, template: str,
+                                                                     reads: str) -> None:
+    mailfiles.SALT.set(path)
+    [m] = appmail.READERS[reader](path, template.encode())
+    text = " ".join(m.body.split())
+    assert re.fullmatch(reads, text), text
+    assert not re.search(r"\{\{|\}\}|<%|\{%|\[%|@php|__\(|<mj-|\{\w+\}", f"{m.subject} {text}")
+
+
+KOTLIN = '''class HdfcTest {
+  val cases = listOf(
+    ParserTestCase(name = "debit",
+                   message = "Rs.500.00 debited from a/c XX1234 to VPA shop@upi. Not you? Call us"),
+    ParserTestCase(name = "interpolated", message = "Rs.${amount} debited from a/c XX1234 today, thank you"),
+  )
+  val creditMessage = """
+      Dear Customer, Rs.1,200.00 credited to your account XX1234.
+      Avl bal Rs.5,000.00
+  """.trimIndent()
+  val otpMessage = "Your OTP for login is 123456. " +
+      "Do not share it with anyone."
+  val cases2 = listOf(ParserTestCase(name = "phishing lookalike",
+                                     message = "Your account is blocked, verify now"))
+}'''
+
+
+def test_text_messages_are_read_from_test_code_and_phishing_cases_left_out() -> None:
+    items = list(smsfiles.read_kotlin_messages("HdfcTest.kt", KOTLIN.encode()))
+    assert [m.body for m in items if isinstance(m, Message)] == [
+        "Rs.500.00 debited from a/c XX1234 to VPA shop@upi. Not you? Call us",
+        "Dear Customer, Rs.1,200.00 credited to your account XX1234.\nAvl bal Rs.5,000.00",
+        "Your OTP for login is 123456. Do not share it with anyone."]
+    skipped = [i.reason for i in items if isinstance(i, Skipped)]
+    assert skipped == ["interpolated", "labelled_spam_or_phishing"]
+    js = b"[{ message: 'Your Uber code: 1234. Never share it.' }, { message: `Use ${x} to log in` }]"
+    assert [getattr(m, "body", m) for m in smsfiles.read_js_message_fields("t.js", js)] == [
+        "Your Uber code: 1234. Never share it.", Skipped("interpolated")]
+    swift = b'parser.parseMessage(#"Your Resy code is 998877."#)'
+    [resy] = smsfiles.read_swift_parse_messages("T.swift", swift)
+    assert resy.body == "Your Resy code is 998877."
+    backup = b'<smses><sms type="1" body="Card 1234 at CAFE &amp; BAR" /><sms type="2" body="x" /></smses>'
+    assert [m.body for m in smsfiles.read_sms_backup_xml("b.xml", backup)] == ["Card 1234 at CAFE & BAR"]
+
+
+def test_saved_bodies_and_documented_examples_are_read_as_received() -> None:
+    [pasted] = mailfiles.read_html_escaped("a.html", b"Thanks for your order!\\r\\nTotal:=20$12.00\\r\\nBye")
+    assert pasted.body == "Thanks for your order!\nTotal: $12.00\nBye"
+    cut = (b"Subject: Purchase made\nFrom: alerts@example.com\n\n"
+           b"<html><p>A purchase of <b>$12.00</b>.</p></html>\n")
+    [alert] = mailfiles.read_eml_html_sniff("c.eml", cut)
+    assert (alert.subject, " ".join(alert.body.split())) == ("Purchase made", "A purchase of $12.00.")
+    doc = (b"Notifications for private accounts\n" + b"-" * 20 + b"\nMoney received\n"
+           b"$example = 'BK12 Confirmed. You have received Ksh500.00 from PERSON NAME';\n" + b"-" * 20 +
+           b"\nAirtime purchase:\n\nBK13 Confirmed. You bought Ksh50.00 of airtime.\n")
+    assert [m.body for m in smsfiles.read_pesapi_examples("examples.txt", doc)] == [
+        "BK12 Confirmed. You have received Ksh500.00 from PERSON NAME",
+        "BK13 Confirmed. You bought Ksh50.00 of airtime."]
+
+
+def test_text_messages_pass_their_own_filters() -> None:
+    alerts = [Message(f"a{i}", "", f"Rs.{i}00.00 debited from a/c XX{i}234 on 0{i}-02-25. Not you? Call us")
+              for i in range(1, 8)]
+    messages = [Message("short", "", "Your OTP is 1234"),
+                Message("sw", "", "Umepokea Ksh 500 kutoka kwa JOHN tarehe 1/2/25 salio lako ni Ksh 900"),
+                Message("long", "", "Your statement is ready. " * 80), *alerts]
+    counts: Counter = Counter()
+    rows = list(gather.accept(iter(messages), spec(kind="sms"), set(), Templates(), counts))
+    assert (counts["dropped_short"], counts["dropped_non_english"], counts["dropped_long"]) == (1, 1, 1)
+    # Seven alerts differ only in their numbers: one wording, kept TEMPLATE_CAP times.
+    assert len(rows) == gather.TEMPLATE_CAP == counts["kept"] and counts["dropped_template_cap"] == 2
+    assert rows[0]["text"] == alerts[0].body  # the message alone: no subject line
 
 
 def test_markdown_issue_gets_its_title_and_links_as_text() -> None:
