@@ -41,7 +41,7 @@ def headline(meta: dict) -> list[list]:
         ("leave-one-source-out mean legit flagged at the served threshold",
          lambda who: loso_mean(m["folds"], who, "legit_flagged")),
         ("leave-one-source-out mean ROC AUC", lambda who: loso_mean(m["folds"], who)),
-        ("legitimate e-mail of a source never trained on: mean flagged at the served threshold",
+        ("legitimate mail of a source never trained on: mean flagged at the served threshold",
          lambda who: loso_mean(m["folds"], who, "legit_flagged", unseen=True)),
         ("challenge set accuracy", lambda who: m[who]["challenge"]["accuracy"]),
         ("challenge set scam recall", lambda who: m[who]["challenge"]["recall"]),

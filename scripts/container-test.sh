@@ -18,7 +18,11 @@ HADOLINT=${HADOLINT:-$ROOT/.venv/bin/hadolint}
 GRACE=10  # seconds from SIGTERM to SIGKILL, as Cloud Run allows
 BASE=docker.io/library/python:3.11-slim
 cid=""
-SCAM="Dear Friend, I am Barrister James Okoro. Send your bank account number for the US\$25,500,000."
+# tests/support.py's SCAM: the project's one obvious scam
+SCAM="Dear Friend, I am Barrister James Okoro, attorney to the late engineer who died with US\$25,500,000 \
+in a bank here. I need a foreign partner to claim the funds as next of kin. You will receive 30% of the \
+total sum. Send your full name, bank account number and phone number urgently. This transaction is 100% \
+risk free and confidential."
 
 say() { echo "container-test: $*" >&2; }
 fail() { say "FAIL: $*"; [ -z "$cid" ] || podman logs "$cid" 2>&1 | tail -30 >&2; exit 1; }
