@@ -16,13 +16,16 @@ below, at the largest size under the body limit, to a real server and reads the 
 process tree used from /proc: none may cost
 more than BUDGET_SECONDS, and each must get its expected status. Then 8 maximum-size bodies of
 emoji at once: the worker's peak RSS must stay under PEAK_MIB and its RSS return to within 10 %
-of where it started.
+of where it started. Last, issue 20's row 5: two clients open FLOOD_CONNECTIONS connections that
+send nothing while /healthz is asked every 50 ms; its slowest answer must come within 1 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -50,6 +53,7 @@ BUDGET_BEGIN, BUDGET_END = "<!-- budget:begin -->", "<!-- budget:end -->"
 BODY_LIMIT = 1 << 20  # MAX_BODY_BYTES, the default
 BUDGET_SECONDS = 1.0  # CPU per request
 PEAK_MIB, SETTLE_GROWTH = 400, 0.10
+FLOOD_CONNECTIONS, FLOOD_SECONDS = 20_500, 12.0
 
 
 # Hostile message bodies (issue 11), each `size` bytes or about: the unit tests send them at two
@@ -259,6 +263,48 @@ def rss_mib(server) -> float:
     return max(status_kib(pid, "VmRSS") for pid in server._pids()) / 1024
 
 
+def _idle_connections(port: int, count: int, hold: float) -> None:
+    """A flood client: opens `count` connections that send nothing and holds them `hold` seconds."""
+    held = []
+    for _ in range(count):
+        with contextlib.suppress(OSError):  # refused or reset: the server is shedding them
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+    time.sleep(hold)
+
+
+def _healthz_seconds(port: int) -> float | None:
+    """How long /healthz took to answer, or None if it did not."""
+    started = time.perf_counter()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            if not sock.recv(64).startswith(b"HTTP/1.1 200"):
+                return None
+    except OSError:
+        return None
+    return time.perf_counter() - started
+
+
+def flood(port: int) -> dict:
+    """/healthz, asked every 50 ms while two clients open FLOOD_CONNECTIONS idle connections."""
+    clients = [multiprocessing.Process(target=_idle_connections, args=(port, FLOOD_CONNECTIONS // 2, 8.0))
+               for _ in range(2)]
+    for client in clients:
+        client.start()
+    waits: list[float | None] = []
+    end = time.perf_counter() + FLOOD_SECONDS
+    while time.perf_counter() < end:
+        waits.append(_healthz_seconds(port))
+        time.sleep(0.05)
+    for client in clients:
+        client.join()
+    answered = sorted(w for w in waits if w is not None)
+    worst = answered[-1] if answered else float("nan")
+    return {"asked": len(waits), "unanswered": len(waits) - len(answered), "worst_s": round(worst, 2),
+            "median_s": round(answered[len(answered) // 2], 3) if answered else None,
+            "over_1s": sum(w > 1 for w in answered), "ok": len(answered) == len(waits) and worst <= 1.0}
+
+
 def budget_check() -> dict:
     """Each hostile request's CPU (the server's process tree, from /proc) and status, then 8
     maximum-size bodies of emoji at once: the worker's peak and settled RSS."""
@@ -285,12 +331,13 @@ def budget_check() -> dict:
         peak = server.peak_rss_mib()
         server.settle()
         after = rss_mib(server)
+        flooded = flood(port)
     finally:
         server.stop()
     memory = {"statuses": statuses, "start_mib": round(start, 1), "peak_mib": round(peak, 1),
               "after_mib": round(after, 1),
               "ok": statuses == [200] * 8 and peak < PEAK_MIB and after <= start * (1 + SETTLE_GROWTH)}
-    return {"requests": rows, "memory": memory}
+    return {"requests": rows, "memory": memory, "flood": flooded}
 
 
 def budget_markdown(result: dict, date: str) -> str:
@@ -308,6 +355,11 @@ def budget_markdown(result: dict, date: str) -> str:
             f"{memory['start_mib']} MiB before, peak {memory['peak_mib']} MiB (limit {PEAK_MIB}), "
             f"{memory['after_mib']} MiB after (limit +{SETTLE_GROWTH:.0%}): "
             f"{'ok' if memory['ok'] else '**over**'}."]
+    f = result["flood"]
+    out += ["", f"Row 5, {FLOOD_CONNECTIONS:,} connections that send nothing, opened by two clients at once: "
+            f"/healthz asked {f['asked']} times (every 50 ms for {FLOOD_SECONDS:g} s), {f['unanswered']} "
+            f"unanswered, median {f['median_s']} s, slowest {f['worst_s']} s, {f['over_1s']} over 1 s: "
+            f"{'ok' if f['ok'] else '**over**'}."]
     return "\n".join(out)
 
 
@@ -403,7 +455,7 @@ def main() -> int:
     print(budget_markdown(budget, date))
     if not args.no_write:
         write_section(budget_markdown(budget, date), BUDGET_BEGIN, BUDGET_END)
-    within = all(r["ok"] for r in budget["requests"]) and budget["memory"]["ok"]
+    within = all(r["ok"] for r in budget["requests"]) and budget["memory"]["ok"] and budget["flood"]["ok"]
     if args.budget:
         return 0 if within else 1
     sizes = {} if args.quick else SOAK

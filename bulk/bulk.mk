@@ -12,7 +12,7 @@ BULK_VENV ?= .cache/venv-bulk
 $(BULK_VENV)/.done: requirements-bulk.txt requirements.txt
 	test -x $(BULK_VENV)/bin/python || $(PYTHON) -m venv $(BULK_VENV)
 	$(BULK_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BULK_VENV)/bin/pip install --quiet -r requirements-bulk.txt
+	$(BULK_VENV)/bin/python -m pip install --quiet -r requirements-bulk.txt
 	touch $@
 
 ## bulk-venv: the Beam venv (.cache/venv-bulk) that python -m bulk runs in

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NAME, VERSION = "scam_bulk", "0.1.0"
 PACKAGES = ("bulk", "function")
-SERVER_ONLY = ("functions-framework",)  # the HTTP server: workers do not serve
+SERVER_ONLY = ("functions-framework", "uvloop")  # the HTTP server and its loop: workers do not serve
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 

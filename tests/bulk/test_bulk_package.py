@@ -7,6 +7,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+from bulk.package import SERVER_ONLY
 from tests.bulk.helpers import BULK_PYTHON, ROOT, build_wheel
 
 
@@ -16,7 +17,7 @@ def test_workers_get_bulk_and_the_function_code_from_one_wheel(tmp_path: Path):
     with zipfile.ZipFile(wheel) as archive:
         metadata = archive.read("scam_bulk-0.1.0.dist-info/METADATA").decode()
     runtime = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
-               if line and not line.startswith(("#", "functions-framework"))]
+               if line and not line.startswith(("#", *SERVER_ONLY))]
     assert [line.removeprefix("Requires-Dist: ") for line in metadata.splitlines()
             if line.startswith("Requires-Dist:")] == runtime
 
