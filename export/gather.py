@@ -69,6 +69,16 @@ _PHONES = (r"\b(?:254|255|233)\d{9}\b|\b0(?!722000000\b)[67]\d{8,9}\b", "0700000
 _PAYERS = (r"\b(?:MICHAEL FEDERSEN|ALEX NDUNG'U|0RENGE ALEX|BRIAN NGANGA|BRIAN MBUGUA|MORRIS M\.|"
            r"ANGELA NZIOKI|JOSEPH KARANJA|FREDRICK KIMARO|MUSHI WILLIAM|EMANUEL SHANI|CHARLES KOMBA|"
            r"ANJELA KIRIA|HILDA MUSHI|EMANUEL KIULA|Hilda Joseph Mushi)", "PERSON NAME")
+# Evan Purkhiser's own name, mailbox and address, and the people in his receipts (his fixtures, his fork's)
+_PURKHISER = (
+    (r"(?i)evan\s*purkhiser@gmail\.com|[\w.+-]+@purkhiser\.com", "reader@example.com"),
+    (r"Evan\s+Purkhiser", "Alex Morgan"), (r"Michael\s+Purkhiser", "Sam Morgan"),
+    (r"(?i)PURKHISER/EVAN", "MORGAN/ALEX"), (r"(?i)evanp\s*urkhi\s*ser", "alexmorgan"),
+    (r"(?i)\bPurkhiser\b", "Morgan"), (r"\bEvan\b", "Alex"), (r"\bEVAN\b", "ALEX"),
+    (r"(?i)\b3[0-9]{2} E 4th St\.?(?: Apt \w+)?", "100 Main St"),
+    (r"(?i)Wei-?Shih\s+Tsai|TSAI/WEISHIH", "Jamie Lee"), (r"(?i)\bWei-?Shih\b", "Jamie"),
+    (r"\bTsai\b", "Lee"), (r"\(541\) 640-9912", "(555) 010-0000"),
+)
 CORPUS_LICENCES = {
     "email_nazario_2015_2020": "CC BY 4.0",
     "email_omnivore_newsletters":
@@ -226,13 +236,8 @@ SOURCES: tuple[Spec, ...] = (
          note="NixOS Weekly newsletter issues."),
     Spec("email_real_received", "thetestgame/email-to-lunchmoney", "1fb9bd7eb53031457fe90fcd966c5bdd6950e035",
          r"^src/processors/[\w-]+/fixtures/[\w-]+\.eml$", "eml", "MIT (LICENSE)", "2022-2026",
-         replace=((r"(?i)evan\s*purkhiser@gmail\.com|[\w.+-]+@purkhiser\.com", "reader@example.com"),
-                  (r"Evan\s+Purkhiser", "Alex Morgan"), (r"Michael\s+Purkhiser", "Sam Morgan"),
-                  (r"Anton\s+Paras", "Jamie Lee"), (r"Joseph\s+Pica", "Chris Park"),
-                  (r"Jordan\s+Maxwell", "Alex Morgan"), (r"(?i)PURKHISER/EVAN", "MORGAN/ALEX"),
-                  (r"(?i)TSAI/WEISHIH", "LEE/JAMIE"), (r"(?i)evanp\s*urkhi\s*ser", "alexmorgan"),
-                  (r"(?i)\bPurkhiser\b", "Morgan"), (r"\bEvan\b", "Alex"),
-                  (r"\b3[0-9]{2} E 4th St\.?(?: Apt \w+)?", "100 Main St")),
+         replace=(*_PURKHISER, (r"Anton\s+Paras", "Jamie Lee"), (r"Joseph\s+Pica", "Chris Park"),
+                  (r"Jordan\s+Maxwell", "Alex Morgan")),
          note="Receipts the author received and saved as fixtures of his receipt-to-budget importer: "
               "Alaska, American, Delta, Southwest and United flight receipts, Amazon orders, Apple, "
               "Booking.com, Cloudflare, Lyft, Steam, Twitch and Uber receipts and notices; the plain "
@@ -409,6 +414,22 @@ SOURCES: tuple[Spec, ...] = (
               "Money (Kenya, Ghana) -- money received and sent, airtime, agent deposits and withdrawals, "
               "paybill, M-Shwari, refunds, reversals, failures. The senders' and recipients' names and phone "
               "numbers are replaced; the French Congo examples fail the English test.", kind="sms"),
+    Spec("email_real_received", "evanpurkhiser/email-to-lunchmoney",
+         "09513363d0f4515658070bca3717f72eb35c3dce",
+         r"^src/processors/(apple/fixtures/example-5|booking/fixtures/confirmation-usd-knickerbocker|"
+         r"capital-one-flights/fixtures/receipt-1|chase-flights/fixtures/receipt-[\w-]+|"
+         r"lyft-bike/fixtures/venmo|lyft-ride/fixtures/(rider-possessive-subject|venmo))\.eml$",
+         "eml", "MIT (LICENSE)", "2026", replace=_PURKHISER,
+         note="The upstream of thetestgame/email-to-lunchmoney (above): only the ten fixtures the fork's "
+              "pinned commit lacks -- an Apple receipt, a Booking.com confirmation, Capital One Travel and "
+              "Chase Travel flight bookings (billed and points-only), Lyft bike and ride receipts. "
+              "The author's name, mailbox and address are replaced."),
+    Spec("email_real_received", "zkp2p/zk-p2p", "77dbe25586a2abff1805e3d58b7397e40cb99748",
+         r"^circuits-circom/emls/venmo_\w+\.eml$", "eml", "MIT (LICENSE)", "2023",
+         replace=((r"alice12345678909876543210@gmail\.com", "reader@example.com"),),
+         note="Venmo payment notifications (you paid, you were paid, charge request completed) received "
+              "by the developers and kept, DKIM-signed, as fixtures of ZKP2P's e-mail proof circuits; the "
+              "counterparties' names were already changed (John Stonk, Bob Johnson Jr)."),
 )
 
 MIN_WORDS = 20
