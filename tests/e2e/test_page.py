@@ -7,6 +7,7 @@ Playwright cannot download its own browsers here, so it launches /usr/bin/chromi
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -70,8 +71,14 @@ def api_answer(base_url: str, text: str, **options) -> dict:
     return reply.json()
 
 
+def percent(share: float) -> int:
+    """A share as the page shows it: JavaScript's Math.round, which rounds halves up (86.5 -> 87)
+    where Python's round() rounds them to even (86)."""
+    return math.floor(share * 100 + 0.5)
+
+
 def api_percent(base_url: str, text: str) -> int:
-    return round(api_answer(base_url, text)["score"] * 100)
+    return percent(api_answer(base_url, text)["score"])
 
 
 def band_edges(answer: dict) -> tuple[float, float]:
@@ -157,11 +164,11 @@ def test_scam_and_legitimate_mail_get_their_verdicts(open_page, model, base_url)
     assert gauge_position(page, "#needle") == pytest.approx(answer["score"] * 100, abs=0.01)
     assert gauge_position(page, "#cut") == pytest.approx(answer["threshold"] * 100)
     assert gauge_position(page, "#cut-label") == gauge_position(page, "#cut")
-    assert page.inner_text("#cut-label") == f"threshold {round(answer['threshold'] * 100)}%"
+    assert page.inner_text("#cut-label") == f"threshold {percent(answer['threshold'])}%"
     edges = page.eval_on_selector(".gauge", "g => [g.style.getPropertyValue('--lo'), "
                                             "g.style.getPropertyValue('--hi')]")
     assert [float(edge.removesuffix("%")) for edge in edges] == pytest.approx([lo * 100, hi * 100])
-    assert f"from {round(lo * 100)}% to {round(hi * 100)}% the check is uncertain" in result
+    assert f"from {percent(lo)}% to {percent(hi)}% the check is uncertain" in result
     assert page.get_attribute("#result", "class") == "scam"
 
     assert f"Scam score: {api_percent(base_url, HAM)}%" in check(page, HAM)
@@ -286,7 +293,7 @@ def test_dropped_and_chosen_eml_files(open_page, tmp_path, base_url):
     assert shown(page).startswith("Scam")
     # The same verdict and score as the function gives the file itself, and reasons: the page
     # undoes the base64 so that they can point into the body.
-    assert f"Scam score: {round(rfc822_answer(base_url, scam)['score'] * 100)}%" in shown(page)
+    assert f"Scam score: {percent(rfc822_answer(base_url, scam)['score'])}%" in shown(page)
     marks = page.locator("#marked mark")
     assert marks.count() >= 3
     for i in range(marks.count()):
@@ -300,7 +307,7 @@ def test_dropped_and_chosen_eml_files(open_page, tmp_path, base_url):
     assert "build.eml" in page.inner_text("#chosen")
     page.click("#check")
     assert shown(page).startswith("Not a scam")
-    assert f"Scam score: {round(rfc822_answer(base_url, raw)['score'] * 100)}%" in shown(page)
+    assert f"Scam score: {percent(rfc822_answer(base_url, raw)['score'])}%" in shown(page)
     assert "danke schön" in page.inner_text("#marked")  # base64 of UTF-8, decoded as UTF-8
 
     printable = EmailMessage()  # quoted-printable Latin-1, as older mail programs save it
@@ -311,7 +318,7 @@ def test_dropped_and_chosen_eml_files(open_page, tmp_path, base_url):
     (tmp_path / "printable.eml").write_bytes(raw)
     page.set_input_files("#file", str(tmp_path / "printable.eml"))
     page.click("#check")
-    assert f"Scam score: {round(rfc822_answer(base_url, raw)['score'] * 100)}%" in shown(page)
+    assert f"Scam score: {percent(rfc822_answer(base_url, raw)['score'])}%" in shown(page)
     assert "Grüße, Dave" in page.inner_text("#marked")
 
     latin = tmp_path / "latin.eml"  # not UTF-8: sent as the raw message, verdict without reasons
