@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from export import mailfiles as mf
 from export.mailfiles import Message, Skipped, decode, fill, read_template, render_template
 
-html_to_text = mf.html_to_text
 Reader = Callable[[str, bytes], Iterator[Message | Skipped]]
 
 _HEADERS = re.compile(r"\A\s*((?:[A-Za-z][\w-]*:[^\n]*\n)+)\n")
@@ -247,7 +246,6 @@ KRATOS = (
     (r"\{\{\s*index \.Identity \"ID\"\s*\}\}", "7f3c2a9e-51d4-4b8a-9c0e-2d6f1a8b3e57"),
     (r"\{\{\s*\.(?:ChangedAt|AddedAt)\s*\}\}", "2025-06-14 10:30 UTC"),
 )
-POSTMARK = ((r"\{\{\s*credit_card_brand\s*\}\}", "Visa"), (r"\{\{\s*credit_card_last_four\s*\}\}", "4242"))
 GOGS = (
     (r"\{\{\s*AppName\s*\}\}", "Gogs"),
     (r"\{\{\s*AppURL\s*\}\}", "https://try.gogs.io/"),
@@ -666,7 +664,6 @@ READERS: dict[str, Reader] = {
     "erb": erb_reader(),
     "lobsters_erb": erb_reader(LOBSTERS),
     "kratos_gotmpl": gotmpl_reader(KRATOS),
-    "postmark_template": template_with(POSTMARK),
     "gogs_gotmpl": gotmpl_reader(GOGS),
     "jinja_gettext": read_jinja_gettext,
     "mjml": read_mjml,

@@ -612,6 +612,7 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
         counts: Counter = Counter()
         every = list_paths(gd, spec.commit)
         paths = chosen(every, spec)
+        SALT.set(spec.repo)  # the fills of subjects set in code: the same whatever was built before
         subjects = subject_map(gd, spec)
         for path in tqdm(paths, desc=f"{corpus} {spec.repo}", unit="file", leave=False):
             SALT.set(path)
