@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import html
 import re
-import zlib
 from collections.abc import Callable, Iterator
 
 from export import mailfiles as mf
-from export.mailfiles import Message, Skipped, decode, fill, read_template, render_template
+from export.mailfiles import TITLE, Message, Skipped, decode, fill, pick, read_template, render_template
 
 Reader = Callable[[str, bytes], Iterator[Message | Skipped]]
 
@@ -95,7 +94,7 @@ def gotmpl_reader(pre: tuple[tuple[str, str], ...] = ()) -> Reader:
         text = decode(data).replace("\r\n", "\n")
         for pattern, replacement in (*pre, *_GO):
             text = re.sub(pattern, replacement, text, flags=re.S)
-        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.S | re.I)
+        title = TITLE.search(text)
         if title:
             subject = " ".join(html.unescape(render_template(title.group(1))).split())
             text = f"Subject: {subject}\n" + re.sub(r"<head\b.*?</head>", "", text, flags=re.S | re.I)
@@ -369,13 +368,9 @@ _SHOP_SUBJECTS = {
 }
 
 
-def _pick(values: tuple[str, ...], name: str) -> str:
-    return values[zlib.crc32(f"{mf.SALT.get()}|{name}".encode()) % len(values)]
-
-
 def _shop_value(name: str) -> str:
     if name in _SHOP_VALUES:
-        return _pick(_SHOP_VALUES[name], name)
+        return pick(_SHOP_VALUES[name], name)
     if name.endswith(("_url", "_link")) or name in {"url", "link"}:
         page = name.removesuffix("_url").removesuffix("_link").removeprefix("shop").replace("_", "-")
         return f"https://shop.example.com/{page.strip('-')}"
@@ -428,7 +423,7 @@ _BLADE_VALUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 def _blade_value(expression: str) -> str | None:
     for pattern, values in _BLADE_VALUES:
         if re.search(pattern, expression):
-            return _pick(values, pattern)
+            return pick(values, pattern)
     return None
 
 
@@ -599,19 +594,19 @@ def _twig_value(match: re.Match) -> str:
     parts = path.split(".")
     for key in (".".join(parts[-2:]), parts[-1]):
         if key in _TWIG_VALUES:
-            return _pick(_TWIG_VALUES[key], key)
+            return pick(_TWIG_VALUES[key], key)
     if parts[-1].endswith("_at"):
-        return _pick(("March 3, 2025", "Jan 28, 2026", "12 November 2024"), path)
+        return pick(("March 3, 2025", "Jan 28, 2026", "12 November 2024"), path)
     return match.group(0)
 
 
 def _prefill(text: str) -> str:
     """{{ variables }} of _TWIG_VALUES and money/date helpers filled; the rest left to the template reader."""
     text = re.sub(
-        r"\{\{\s*formatMoney\b[^{}]*\}\}", lambda m: _pick(("$25.00", "€49.90", "$310.45"), m.group()), text
+        r"\{\{\s*formatMoney\b[^{}]*\}\}", lambda m: pick(("$25.00", "€49.90", "$310.45"), m.group()), text
     )
     text = re.sub(
-        r"\{\{\s*formatDate\b[^{}]*\}\}", lambda m: _pick(("March 3, 2025", "Jan 28, 2026"), m.group()), text
+        r"\{\{\s*formatDate\b[^{}]*\}\}", lambda m: pick(("March 3, 2025", "Jan 28, 2026"), m.group()), text
     )
     return re.sub(r"\{\{\s*([\w.]+)(?:\s*\|[^{}]*)?\s*\}\}", _twig_value, text)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from export import appmail, mailfiles, smsfiles
-from export.mailfiles import SALT, Message, Skipped, decode, fill, render_template
+from export.mailfiles import NAMES, SALT, Message, Skipped, decode, fill, render_template
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,7 @@ PENNYWISE = "sarim2000/pennywiseai-tracker"
 PENNYWISE_AT = "390946f5c84961a1a8f76e94aa7862a5ff2cc5ad"
 TWICE = (r"([$€£][\d,.]+) \1(?!\d)", r"\1")  # an amount filled for both a price and its currency
 # the names export.mailfiles fills a person's name with: where a subject set in code gets one for an app name
-_NAMES = ("(?:Alex Morgan|Priya Shah|Daniel Okafor|Maria Garcia|Tom Becker|Chen Wei|Sarah O'Neill|"
-          "James Carter)")
+_NAMES = "(?:" + "|".join(map(re.escape, NAMES)) + ")"
 # Payees' own names the fixtures left in (most are already "PERSON NAME", "JOHN DOE", ...).
 PAYEES = (r"\b(?:ABDULLAH SALEM MUEEN|AKASH KEDIA|ANNAPOORNESWARI K M|Ali Mohamud|DINESHBHAI RAMJIBHAI|"
           r"Hussain Shaikh|Makavana Mahipatbhai|NASIMUDDIN NAJAMUDDIN SHAIKH|SAI MISAL|RAMESH|Jerry Joseph|"
@@ -519,7 +518,8 @@ class Templates:
     def admit(self, text: str, shape: str = "") -> bool:
         if (shape and self.shapes[shape] >= TEMPLATE_CAP) or not self._grouped(text):
             return False
-        self.shapes[shape] += 1
+        if shape:
+            self.shapes[shape] += 1
         return True
 
     def _grouped(self, text: str) -> bool:
@@ -557,10 +557,14 @@ def sms_text(subject: str, body: str) -> tuple[str, str]:
     return body, ""
 
 
+def _no_shape(text: str) -> str:
+    return ""
+
+
 def accept(messages: Iterator[Message | Skipped], spec: Spec, seen: set[str], templates: Templates,
            counts: Counter) -> Iterator[dict]:
     """The records of one spec's messages that pass every filter; reasons of the rest counted."""
-    record_text = sms_text if spec.kind == "sms" else email_text
+    record_text, shape = (sms_text, smsfiles.skeleton) if spec.kind == "sms" else (email_text, _no_shape)
     for item in messages:
         if isinstance(item, Skipped):
             counts[f"skipped_{item.reason}"] += 1
@@ -578,7 +582,7 @@ def accept(messages: Iterator[Message | Skipped], spec: Spec, seen: set[str], te
         if key in seen:
             counts["dropped_duplicate"] += 1
             continue
-        if not templates.admit(text, smsfiles.skeleton(text) if spec.kind == "sms" else ""):
+        if not templates.admit(text, shape(text)):
             counts["dropped_template_cap"] += 1
             continue
         seen.add(key)

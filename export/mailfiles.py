@@ -74,12 +74,19 @@ def read_eml(path: str, data: bytes) -> Iterator[Message | Skipped]:
     yield Message(path, str(message.get("Subject", "")), body)
 
 
+TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def title_text(markup: str) -> str:
+    """The text of an HTML page's <title>, "" when it has none."""
+    title = TITLE.search(markup)
+    return html_to_text(title.group(1)) if title else ""
+
+
 def read_html(path: str, data: bytes) -> Iterator[Message | Skipped]:
     """An HTML e-mail body saved as a file; its <title> is the subject."""
     markup = decode(data)
-    title = re.search(r"<title[^>]*>(.*?)</title>", markup, re.I | re.S)
-    subject = html_to_text(title.group(1)) if title else ""
-    yield Message(path, subject, html_to_text(markup))
+    yield Message(path, title_text(markup), html_to_text(markup))
 
 
 _TAG = re.compile(r"</?(?:html|body|table|td|tr|div|p|br|span|a)\b", re.I)
@@ -92,8 +99,7 @@ def read_html_escaped(path: str, data: bytes) -> Iterator[Message | Skipped]:
     text = text.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\t", "\t")
     if re.search(r"=(?:20|A0|09|3D)\b|=\n", text):
         text = decode(quopri.decodestring(text.encode("utf-8", "replace")))
-    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
-    subject = html_to_text(title.group(1)).strip() if title else ""
+    subject = title_text(text).strip()
     if "|" in subject and "*" in subject:  # an unfilled ESP merge tag (*|SUBJECT|*)
         subject = ""
     yield Message(path, subject, html_to_text(text) if _TAG.search(text) else text)
@@ -178,6 +184,12 @@ _IF_BLOCK = re.compile(  # an innermost {{#if}}...{{/if}} (or unless, with)
 _ELSE = re.compile(r"\{\{\s*else\b[^{}]*\}\}")
 
 
+def pick(values: tuple[str, ...], key: str) -> str:
+    """One of `values`, chosen by the message being filled (SALT) and `key`: the same each time for
+    the same message and key, varying between messages."""
+    return values[zlib.crc32(f"{SALT.get()}|{key}".encode()) % len(values)]
+
+
 def fill(expression: str) -> str:
     """A plausible value for a template expression: the last word of its helper or variable that
     FILLS knows decides ("formatDate x" is a date, "host.name" a name), else its other words."""
@@ -188,8 +200,7 @@ def fill(expression: str) -> str:
         for name in [*reversed(owners), *(["name"] if "name" in names else [])]:
             for key, values in FILLS:
                 if name.startswith(key):
-                    # one pick a pool and message: "user" and "name" are the same person
-                    return values[zlib.crc32(f"{SALT.get()}|{values[0]}".encode()) % len(values)]
+                    return pick(values, values[0])  # one a pool and message: "user" and "name" agree
     words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", expression).lower())
     return " ".join([w for w in words if w not in {"var", "get", "htmlescape", "u"}][-2:])
 
