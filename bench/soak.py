@@ -276,13 +276,10 @@ def _healthz_seconds(port: int) -> float | None:
     """How long /healthz took to answer, or None if it did not."""
     started = time.perf_counter()
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            if not sock.recv(64).startswith(b"HTTP/1.1 200"):
-                return None
-    except OSError:
+        status = exchange(port, get("/healthz"), timeout=10)
+    except OSError:  # refused, or no connection within the timeout
         return None
-    return time.perf_counter() - started
+    return time.perf_counter() - started if status == 200 else None
 
 
 def flood(port: int) -> dict:
