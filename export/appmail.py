@@ -49,7 +49,7 @@ def template_with(pre: tuple[tuple[str, str], ...], headers: bool = False) -> Re
 
 # ---- Rails ERB ---------------------------------------------------------------------------------
 
-_ERB = (
+ERB = (
     (r"<%#.*?%>", ""),
     (r"<%-?\s*(?:if|unless)\b.*?-?%>", "{{#if x}}"),
     (r"<%-?\s*(?:elsif\b.*?|else\s*)-?%>", "{{else}}"),
@@ -68,7 +68,7 @@ def erb_reader(pre: tuple[tuple[str, str], ...] = ()) -> Reader:
 
     def reader(path: str, data: bytes) -> Iterator[Message | Skipped]:
         text = decode(data).replace("\r\n", "\n")
-        for pattern, replacement in (*pre, *_ERB):
+        for pattern, replacement in (*pre, *ERB):
             text = re.sub(pattern, replacement, text, flags=re.S)
         yield from read_template(path, text.encode())
 

@@ -20,11 +20,12 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
 
-from export import appmail, mailfiles, smsfiles
+from export import appmail, mailfiles, railsmail, smsfiles
 from export.mailfiles import NAMES, SALT, Message, Skipped, decode, fill, render_template
 
 
@@ -50,7 +51,7 @@ class Spec:
     kind: str = "email"  # or "sms": a text message, kept by export.smsfiles' filters, with no subject
 
 
-READERS = {**mailfiles.READERS, **appmail.READERS, **smsfiles.READERS}
+READERS = {**mailfiles.READERS, **appmail.READERS, **railsmail.READERS, **smsfiles.READERS}
 NAZARIO = "emiliopm1997/Zero_Day_Phishing_Project"
 OMNIVORE = "omnivore-app/omnivore"
 PENNYWISE = "sarim2000/pennywiseai-tracker"
@@ -91,6 +92,8 @@ CORPUS_LICENCES = {
     "email_shop_notifications": "BSD-3-Clause, Apache-2.0, OSL-3.0, GPL-3.0, AGPL-3.0 (Hi.Events: with a "
                                 "section 7(b) attribution term) (per repository, below)",
     "sms_transaction_alerts": "AGPL-3.0, MIT, CC0 1.0 and BSD (per repository, below)",
+    "email_public_service_notices": "CC0 1.0 / US public domain, MIT and AGPL-3.0 (per repository, below)",
+    "email_brand_marketing": "MIT and CC BY 4.0 (per repository, below)",
 }
 
 SOURCES: tuple[Spec, ...] = (
@@ -429,6 +432,50 @@ SOURCES: tuple[Spec, ...] = (
          note="Venmo payment notifications (you paid, you were paid, charge request completed) received "
               "by the developers and kept, DKIM-signed, as fixtures of ZKP2P's e-mail proof circuits; the "
               "counterparties' names were already changed (John Stonk, Bob Johnson Jr)."),
+    Spec("email_public_service_notices", "18F/identity-idp", "e4407766eb797428a21ff226f935d7ee0950ecff",
+         r"^app/views/(user_mailer|anonymous_mailer)/[a-z]\w*(\.html)?\.erb$", "login_gov",
+         "CC0 1.0 / US public domain (LICENSE.md)", "2017-2026", skip=r"/idv_please_call\.",
+         note="Login.gov's (GSA) account e-mails: confirm e-mail, password reset and changed, new-device "
+              "sign-in alerts, MFA added or removed, account deletion, identity verification results, "
+              "in-person proofing at the Post Office, verify-by-mail letters; ERB views with their t() copy "
+              "from config/locales/en.yml, subjects from the locale or the mailer, filled once."),
+    Spec("email_public_service_notices", "alphagov/signon", "f501a92ef0f97c9357f21ef2f7a5dbe40419575b",
+         r"^app/views/(user_mailer|devise/mailer)/\w+\.text\.erb$", "govuk_signon",
+         "MIT (LICENCE, Crown copyright GDS)", "2015-2026",
+         note="GOV.UK Signon's (Government Digital Service) account e-mails: invitation, password reset, "
+              "unlock, suspension reminder and notice, 2-step verification set up, changed or reset, e-mail "
+              "changed; plain-text ERB views inside the mailer layout, copy from the locale files."),
+    Spec("email_public_service_notices", "codeforamerica/vita-min",
+         "4612fee9b1e819644783d05b994995ee702baf41", r"^config/locales/en\.yml$", "vita_min", "MIT (LICENSE)",
+         "2020-2026", replace=((r"(?<=upload )REPLACE ME", "your 2024 W-2"),
+                               (r"REPLACE ME", "Tuesday, March 4 at 2:00 PM")),
+         note="GetYourRefund, GetCTC and FileYourStateTaxes (Code for America, free tax filing) client "
+              "e-mails: sign-up, documents requested, return filed, accepted or rejected, payment due, "
+              "deadline reminders, verification codes, surveys, and the canned case updates preparers send; "
+              "from its English locale, placeholders filled once."),
+    Spec("email_public_service_notices", "mysociety/alaveteli", "351eb61e0619a6f462bfc6f823c93cc42251d573",
+         r"^app/views/(\w+/)?\w+_mailer/.*\.text\.erb$", "alaveteli", "AGPL-3.0 (LICENSE.txt)", "2008-2026",
+         skip=r"/(metrics_mailer|webhook_mailer|public_body_change_request_mailer)/|/_",
+         note="Alaveteli's (mySociety: WhatDoTheyKnow and other Freedom of Information sites) requester "
+              "e-mails: request sent, response received, delayed and overdue alerts, clarification asked, "
+              "embargo expiry, account notices; ERB views whose copy is in gettext _() calls, subjects from "
+              "the mailers, filled once."),
+    Spec("email_brand_marketing", "resend/react-email", "ffe605819782b31d7f946e30f938b1b63e6b239c",
+         r"^apps/demo/emails/.*\.tsx$", "tsx", "MIT (LICENSE.md)", "2023-2026",
+         skip=r"-fonts\.tsx$|/theme\.tsx$",
+         note="react-email's demo e-mails: recreations of real brands' mail (Nike, Amazon, Apple, Stripe, "
+              "Koala, Netlify, CodePen, Stack Overflow, Google Play, Yelp, ...) and its own theme sets "
+              "(welcome, product update, promo code, abandoned cart, newsletter), props at their sample "
+              "values."),
+    Spec("email_brand_marketing", "ropensci/roweb3", "d84b7eb675f82b6282411055374bd1a7c16b4b5a",
+         r"^content/blog/20\d\d-\d\d-\d\d-[\w-]*news[\w-]*(/index)?\.md$", "markdown",
+         "CC BY 4.0 (themes/ropensci/layouts/partials/blogs/blog-single.html: 'Except where otherwise noted, "
+         "content on this site is licensed under the CC-BY license')", "2019-2026",
+         skip=r"news-meta|software-peer-review-news", limit=40,
+         replace=((r"(?s)\{\{<.*?>\}\}", ""),),  # Hugo figure shortcodes spanning lines
+         note="rOpenSci News Digest, the organisation's monthly newsletter e-mailed to subscribers through "
+              "Mailchimp and archived as a blog post (40 of its 73 issues, spread over the years): team "
+              "news, events, newly reviewed packages, calls for contributors."),
 )
 
 MIN_WORDS = 20
@@ -618,6 +665,9 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
         paths = chosen(every, spec)
         SALT.set(spec.repo)  # the fills of subjects set in code: the same whatever was built before
         subjects = subject_map(gd, spec)
+        reader = READERS[spec.reader]
+        if isinstance(reader, railsmail.RailsViews):  # it reads other files of the repository too
+            reader = reader.bind(railsmail.Files(frozenset(every), partial(read_blob, gd, spec.commit)))
         for path in tqdm(paths, desc=f"{corpus} {spec.repo}", unit="file", leave=False):
             SALT.set(path)
             data = read_blob(gd, spec.commit, path)
@@ -629,7 +679,7 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
                 name = re.search(spec.subject_map[2], path)
                 subject = subjects.get(name.group(1).replace("/", ".") if name else "", "")
                 data = f"Subject: {subject}\n".encode() + data
-            messages = READERS[spec.reader](path, data)
+            messages = reader(path, data)
             rows.extend(accept(messages, spec, seen, templates, counts))
         counts["files"] = len(paths)
         logs[f"{spec.repo}:{spec.paths}"] = counts

@@ -325,19 +325,27 @@ def _template_literal(text: str, defaults: dict[str, str]) -> str:
 
 
 def read_tsx(path: str, data: bytes) -> Iterator[Message | Skipped]:
-    """A react-email component: its JSX as text, props at their sample defaults, the <Preview>
-    line as the subject."""
-    source = decode(data)
-    blocks = [(m.start(), _balanced(source, m.end() - 1, "()")) for m in re.finditer(r"return \(", source)]
+    """A react-email component (`return (<Html>...)` or an arrow function `=> (<Html>...)`): its
+    JSX as text, props at their defaults, else at the sample values of its `.PreviewProps`, the
+    <Preview> line as the subject."""
+    source = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), decode(data))
+    blocks = [(m.end(), _balanced(source, m.end() - 1, "()"))
+              for m in re.finditer(r"return \(|=>\s*\((?=\s*<)", source)]
     if not blocks:
         yield Skipped("no_jsx")
         return
-    start, end = max(blocks, key=lambda b: b[1] - b[0])  # the e-mail's JSX: the longest return (...)
+    start, end = max(blocks, key=lambda b: b[1] - b[0])  # the e-mail's JSX: the longest (...)
+    preview = re.search(r"\.PreviewProps\s*=\s*\{(.*?)\}", source, re.S)
     defaults = {m.group(1): m.group(3)
-                for m in re.finditer(r"\b(\w+)\s*=\s*([\"'])([^\"'\n]*)\2", source[:start])}
+                for m in re.finditer(r"\b(\w+):\s*([\"'])([^\"'\n]*)\2", preview.group(1) if preview else "")}
+    defaults.update((alias, defaults[prop]) for alias, prop in re.findall(r"const (\w+) = (\w+);", source)
+                    if prop in defaults)
+    defaults.update((m.group(1), m.group(3))
+                    for m in re.finditer(r"\b(\w+)\s*=\s*([\"'])([^\"'\n]*)\2", source[:start]))
     for name, text in re.findall(r"const (\w+) = msg`([^`]*)`", source[:start]):
         defaults[name] = _template_literal(text, defaults)
-    jsx = re.sub(r"\{/\*.*?\*/\}", "", source[start + len("return ("):end - 1], flags=re.S)
+    jsx = source[start:end - 1]
+    jsx = re.sub(r"\{/\*.*?\*/\}", "", jsx, flags=re.S)
     out, i = [], 0
     while (j := jsx.find("{", i)) >= 0:  # attribute values dropped, text expressions evaluated
         end = _balanced(jsx, j)
@@ -351,7 +359,7 @@ def read_tsx(path: str, data: bytes) -> Iterator[Message | Skipped]:
                  "\0", jsx)
     text = html.unescape(re.sub(r"<[A-Za-z/][^<>]*>", " ", jsx))
     body = "\n".join(line for line in (" ".join(part.split()) for part in text.split("\0")) if line)
-    subject = " ".join(preview.group(1).split()) if preview else ""
+    subject = html.unescape(" ".join(preview.group(1).split())) if preview else ""
     yield Message(path, subject, body)
 
 

@@ -80,6 +80,16 @@ KNOWN = {s.name: s for s in (
            "bank, card, wallet and verification-code SMS kept as test cases of SMS parsers (PennyWise AI "
            "@390946f5c84e, parse-otp-message, 2FHey) and mobile-money SMS documented by PesaPi, built by "
            "export/gather.py", "AGPL-3.0, MIT, CC0 1.0, BSD"),
+    Source("email_public_service_notices",
+           "account, security, tax and Freedom of Information e-mails of public services (Login.gov, "
+           "GOV.UK Signon, GetYourRefund / FileYourStateTaxes, Alaveteli), their copy filled from the apps' "
+           "locale files, built by export/gather.py at pinned commits",
+           "CC0 1.0 / US public domain, MIT, AGPL-3.0 (per repository)"),
+    Source("email_brand_marketing",
+           "brand and organisation marketing mail: react-email's recreations of real brands' e-mails (Nike, "
+           "Amazon, Apple, Stripe, ...) and its welcome, promo and newsletter sets, and rOpenSci's monthly "
+           "News Digest, built by export/gather.py at pinned commits",
+           "MIT, CC BY 4.0 (per repository)"),
 )}
 
 

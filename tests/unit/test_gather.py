@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from export import appmail, gather, mailfiles, smsfiles
+from export import appmail, gather, mailfiles, railsmail, smsfiles
 from export.gather import Spec, Templates
 from export.mailfiles import Message, Skipped
 
@@ -121,6 +121,44 @@ def test_catalogues_and_components_become_messages() -> None:
 }"""
     [m] = mailfiles.read_tsx("welcome.tsx", tsx)
     assert (m.subject, m.body) == ("Welcome to Pro", "Hello!\nYou are on the Pro plan. Enjoy")
+    arrow = b"""export const Cart = ({ shop, item }: Props) => (
+  <Html><Preview>Still thinking it over? \\u2014 {shop}</Preview><Text>Your {item} is waiting.</Text></Html>
+);
+Cart.PreviewProps = { shop: 'Koala', item: "sofa &amp; cushions" } as Props;"""
+    [m] = mailfiles.read_tsx("cart.tsx", arrow)
+    assert (m.subject, m.body) == ("Still thinking it over? \u2014 Koala", "Your sofa & cushions is waiting.")
+
+
+def test_rails_views_read_their_words_from_the_locale_and_the_mailer() -> None:
+    files = {
+        "config/locales/en.yml": "en:\n  user_mailer:\n    reset:\n"
+                                 "      subject: Reset your %{app} password\n"
+                                 "      intro: Someone asked to reset the password of %{email}.\n"
+                                 "  common:\n    thanks: Thank you, the %{app} team\n",
+        "app/views/user_mailer/reset.text.erb": "<%= t('.intro', email: @user.email) %>\n"
+                                                "<% if @expires %>The link expires soon.<% end %>\n"
+                                                "<%= render 'shared/sign_off' %>",
+        "app/views/shared/_sign_off.text.erb": "<%= t('common.thanks') %>",
+        "app/views/user_mailer/notice.text.erb": "<%= _('Your {{law}} request was sent.', law: 'x') %>",
+        "app/mailers/user_mailer.rb": "def notice\n  mail(subject: _('Request sent'))\nend\n",
+    }
+    bound = railsmail.RailsViews(r"^config/locales/en\.yml$", {"app": "Login.gov", "law": "FOI"}).bind(
+        railsmail.Files(frozenset(files), lambda path: files[path].encode()))
+    view = "app/views/user_mailer/reset.text.erb"
+    [reset] = bound(view, files[view].encode())
+    assert reset.subject == "Reset your Login.gov password"
+    assert re.fullmatch(r"Someone asked to reset the password of \S+@\S+\.\n+The link expires soon\.\n+"
+                        r"Thank you, the Login\.gov team", reset.body.strip()), reset.body
+    view = "app/views/user_mailer/notice.text.erb"
+    [notice] = bound(view, files[view].encode())
+    assert (notice.subject, notice.body.strip()) == ("Request sent", "Your FOI request was sent.")
+    locale = (b"en:\n  messages:\n    accepted:\n      email:\n        subject: Return accepted\n"
+              b"        body: Hi %{first_name}, your <<Client.TaxYear>> return was accepted.\n"
+              b"  macros:\n    waiting: We are waiting for your documents.\n")
+    read = railsmail.yaml_mail({"first_name": "Alex", "TaxYear": "2024"}, (r"^macros\.\w+$", "Update"))
+    assert [(m.id, m.subject, m.body) for m in read("en.yml", locale)] == [
+        ("en.yml#messages.accepted.email", "Return accepted", "Hi Alex, your 2024 return was accepted."),
+        ("en.yml#macros.waiting", "Update", "We are waiting for your documents.")]
 
 
 APP_TEMPLATES = [  # (reader, path, template, the text it must read as)
