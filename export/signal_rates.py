@@ -14,7 +14,7 @@ from pathlib import Path
 
 from export.corpus import GROUPS, fetch_spamassassin
 from export.report import table
-from function import signals
+from function import mime, signals
 from function.contract import SIGNALS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,7 @@ def rates(data: Path) -> list[list]:
         paths = sorted((data / group).glob("*.txt"))
         fired = Counter()
         for path in paths:
-            fired.update({s.kind for s in signals.of_message(path.read_bytes())})
+            fired.update({s.kind for s in signals.of_message(mime.parse(path.read_bytes()))})
         rows.append([group, len(paths), *(round(fired[kind] / max(len(paths), 1), 3) for kind in SIGNALS)])
     return rows
 

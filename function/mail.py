@@ -28,7 +28,7 @@ from function.limits import MAX_CHARS
 from function.markup import html_to_text
 
 __all__ = ["MAX_CHARS", "clean", "html_to_text", "message_text", "message_views", "normalize_unicode",
-           "pasted_message", "views"]
+           "read", "views"]
 
 # Starts only where a run of address characters starts, and reads at most 64 of them (RFC 5321's
 # limit for the local part): unbounded, a long run without an "@" takes quadratic time.
@@ -77,11 +77,11 @@ _LOOKS_HTML_RE = re.compile(r"<(?:!doctype|/?(?:html|head|body|p|div|span|br|a|b
                             r"|table|tr|td|ul|ol|li|h[1-6]|img|style|title|meta)\b)", re.IGNORECASE)
 
 
-def _readings(subject: str, plain: list[str], markup: list[str], every: bool) -> list[str]:
+def _readings(parsed: mime.Parsed, every: bool) -> list[str]:
     """The distinct texts of a message: the subject with its plain parts' text, then with its HTML
     parts' text, leaving out a blank one (a blank text/plain alternative hides no HTML). Only
     the first unless `every`; only the subject when both are blank; [] when nothing is left."""
-    subject = _clean(subject)
+    subject, plain, markup = _clean(parsed.subject), parsed.plain, parsed.markup
     found: list[str] = []
     for body in (plain and "\n".join(plain), markup and "\n".join(map(html_to_text, markup))):
         text = _clean(body) if body else ""
@@ -96,13 +96,26 @@ def message_text(raw: bytes) -> str:
     """The model's text for a raw RFC 822 message: subject and body (its text/plain parts; its HTML
     when they are blank), cleaned. It is "" for a message with neither (only an attachment, an
     image, or headers without a subject)."""
-    return next(iter(_readings(*mime.parse(raw), every=False)), "")
+    return next(iter(_readings(mime.parse(raw), every=False)), "")
 
 
 def message_views(raw: bytes) -> list[str]:
     """Each distinct text of a raw message, the main one (`message_text`) first: that of its
     text/plain parts and that of its HTML parts. [] when nothing is readable."""
-    return _readings(*mime.parse(raw), every=True)
+    return _readings(mime.parse(raw), every=True)
+
+
+def read(text: str | bytes) -> tuple[list[str], mime.Parsed | None]:
+    """`views` of a caller's text, or `message_views` of a raw message (bytes), and the message as
+    parsed (a raw or pasted one: its sender and links are checked too; None for other text). The
+    message is parsed once for both."""
+    if isinstance(text, bytes):
+        parsed = mime.parse(text)
+    elif (raw := _pasted(bounded := _bounded(text))) is not None:
+        parsed = mime.parse(raw)
+    else:
+        return _plain_views(bounded), None
+    return _readings(parsed, every=True), parsed
 
 
 def _strip_footer(text: str) -> str:
@@ -117,7 +130,7 @@ def views(text: str) -> list[str]:
     """Each distinct text the model reads for a caller's text, the main one (`clean`) first: one
     for a text; for a pasted raw e-mail, those of `message_views`. [] when nothing is readable
     (blank, only invisible characters, only markup): the caller's text is empty."""
-    return _views(text, every=True)
+    return read(text)[0]
 
 
 def clean(text: str) -> str:
@@ -130,13 +143,9 @@ def clean(text: str) -> str:
     return next(iter(_views(text, every=False)), "")
 
 
-def pasted_message(text: str) -> bytes | None:
+def _pasted(bounded: str) -> bytes | None:
     """A pasted raw e-mail (a header block with a common header first) as the message it is; None
     for any other text."""
-    return _pasted(_bounded(text))
-
-
-def _pasted(bounded: str) -> bytes | None:
     block = _HEADER_BLOCK_RE.match(bounded)
     return bounded.encode("utf-8") if block and _COMMON_HEADER_RE.search(block.group()) else None
 
@@ -144,7 +153,12 @@ def _pasted(bounded: str) -> bytes | None:
 def _views(text: str, every: bool) -> list[str]:
     text = _bounded(text)
     if (raw := _pasted(text)) is not None:
-        return _readings(*mime.parse(raw), every=every)
+        return _readings(mime.parse(raw), every=every)
+    return _plain_views(text)
+
+
+def _plain_views(text: str) -> list[str]:
+    """The one reading of a bounded text that is not a message."""
     label = _SUBJECT_LABEL_RE.match(text)
     if label:  # the corpora's "Subject: ...", then the body
         subject, _, body = text[label.end():].partition("\n")

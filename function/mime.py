@@ -15,6 +15,7 @@ import email.parser
 import email.policy
 import itertools
 import re
+from typing import NamedTuple
 
 from function.limits import MAX_CHARS, MAX_DEPTH, MAX_HEADER_CHARS, MAX_HEADER_PARAMS, MAX_LINES, MAX_PARTS
 
@@ -136,8 +137,16 @@ def _body_parts(message: email.message.Message) -> tuple[list[str], list[str]]:
     return plain, markup
 
 
-def parse(raw: bytes) -> tuple[str, list[str], list[str]]:
-    """A raw message's subject (its list tag removed), plain parts and HTML parts."""
+class Parsed(NamedTuple):
+    """What a raw message says: its subject (list tag removed), plain parts, HTML parts and sender."""
+
+    subject: str
+    plain: list[str]
+    markup: list[str]
+    sender: str  # the From header, decoded ("" when it has none)
+
+
+def parse(raw: bytes) -> Parsed:
     raw = _first_lines(raw)
     try:
         message = email.message_from_bytes(raw, _class=_Part, policy=_POLICY)
@@ -146,10 +155,4 @@ def parse(raw: bytes) -> tuple[str, list[str], list[str]]:
         message = email.parser.BytesHeaderParser(_Part, policy=_POLICY).parsebytes(raw)
         plain, markup = [str(message.get_payload())], []
     subject = _LIST_TAG_RE.sub(lambda m: m.group(1) or "", _header(message.get("Subject", "")))
-    return subject, plain, markup
-
-
-def sender(raw: bytes) -> str:
-    """A raw message's From header, decoded ("" when it has none)."""
-    headers = email.parser.BytesHeaderParser(_Part, policy=_POLICY).parsebytes(_first_lines(raw))
-    return _header(headers.get("From", ""))
+    return Parsed(subject, plain, markup, _header(message.get("From", "")))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from function import artifact, explain, logs, mail, signals, store
+from function import artifact, explain, logs, mail, mime, signals, store
 from function.contract import BANDS, Answer, ApiError, ErrorCode, Prediction
 from function.explain import explained
 from function.limits import LONG_CHARS, LOOP_SECONDS, MAX_CHARS, REQUEST_LINES, RUN_TOKENS, TRIM_CHARS
@@ -33,6 +33,8 @@ from function.settings import Settings, SettingsError
 from function.tokens import Encoding
 
 MAX_BACKOFF = 30.0  # seconds a failed load is remembered at most
+_NOTHING_READ = {True: "the text holds nothing a reader would see",
+                 False: "the message holds no text (only headers, attachments)"}
 _NEWLINE_RE = re.compile("\n")
 
 
@@ -301,7 +303,7 @@ class Plane:
         """Scores, verdicts, bands (and with `explain`, reasons: True adds those that lowered the score)
         of texts or raw RFC 822 messages (bytes), in order, at `threshold` (the served one unless given)."""
         model = self.model or self.load()
-        readings, messages = _cleaned(texts, explain is not None)
+        readings, messages = _cleaned(texts)
         scores, chosen = highest(model.scores, readings)
         seen = [views[view] for views, view in zip(readings, chosen, strict=True)]
         cut = model.threshold if threshold is None else threshold
@@ -322,34 +324,28 @@ def _unavailable(reason: str, retry_after: float) -> ApiError:
                     {"Retry-After": str(max(1, round(retry_after)))})
 
 
-def _cleaned(texts: list[str | bytes], messages: bool) -> tuple[list[list[str]], list[bytes | None]]:
+def _cleaned(texts: list[str | bytes]) -> tuple[list[list[str]], list[mime.Parsed | None]]:
     """What the model reads of each text (or raw message): its readings, the main one first (a
-    message's plain and HTML parts may say different things); and if `messages`, each raw or
-    pasted message (None for a text that is none). The texts of one request share one budget of
-    REQUEST_LINES lines, as the lines of one message do: 64 pasted e-mails cost what one does."""
+    message's plain and HTML parts may say different things); and each raw or pasted message as
+    parsed (None for a text that is none), for its signals. The texts of one request share one
+    budget of REQUEST_LINES lines, as the lines of one message do: 64 pasted e-mails cost what one does."""
     left = REQUEST_LINES
     seen = []
-    raws: list[bytes | None] = []
+    parsed: list[mime.Parsed | None] = []
     for text in texts:
-        if isinstance(text, bytes):
-            found = mail.message_views(text)
-            if not found:
-                raise ApiError(ErrorCode.EMPTY_TEXT, "the message holds no text (only headers, attachments)")
-            seen.append(found)
-            raws.append(text)
-            continue
-        lines = text.count("\n", 0, MAX_CHARS)
-        cut = lines >= left  # past the request's budget: scored on what is left of it, maybe nothing
+        lines = text.count("\n", 0, MAX_CHARS) if isinstance(text, str) else 0
+        # past the request's budget: scored on what is left of it, maybe nothing
+        cut = isinstance(text, str) and lines >= left
         if cut:
             last = next(itertools.islice(_NEWLINE_RE.finditer(text), left - 1, None), None) if left else None
             text = text[:last.end()] if last else ""
         left = max(0, left - lines)
-        found = mail.views(text)
+        found, message = mail.read(text)
         if not found and not cut:
-            raise ApiError(ErrorCode.EMPTY_TEXT, "the text holds nothing a reader would see")
+            raise ApiError(ErrorCode.EMPTY_TEXT, _NOTHING_READ[isinstance(text, str)])
         seen.append(found or [""])
-        raws.append(mail.pasted_message(text) if messages else None)
-    return seen, raws
+        parsed.append(message)
+    return seen, parsed
 
 
 def _logit(p: float) -> float:

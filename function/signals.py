@@ -132,12 +132,12 @@ def sender_signal(sender: str) -> Signal | None:
 
 
 def attach(predictions: list[Prediction], texts: list[str | bytes],
-           messages: list[bytes | None]) -> list[Prediction]:
-    """The predictions with the signals of each raw message (function.mail.pasted_message gives a
-    pasted one's), or of each other text."""
+           messages: list[mime.Parsed | None]) -> list[Prediction]:
+    """The predictions with the signals of each raw or pasted message (as function.mail.read
+    parsed it), or of each other text."""
     found = []
-    for prediction, text, raw in zip(predictions, texts, messages, strict=True):  # (a loop: a short path)
-        seen = of_message(raw) if raw is not None else of_text(text) if isinstance(text, str) else ()
+    for prediction, text, parsed in zip(predictions, texts, messages, strict=True):  # (a loop: a short path)
+        seen = of_message(parsed) if parsed is not None else of_text(text) if isinstance(text, str) else ()
         found.append(dataclasses.replace(prediction, signals=seen))
     return found
 
@@ -164,8 +164,7 @@ def of_text(text: str) -> tuple[Signal, ...]:
     return tuple(dict.fromkeys(found))[:MAX_SIGNALS]
 
 
-def of_message(raw: bytes) -> tuple[Signal, ...]:
-    _, _, parts = mime.parse(raw)
-    found = [sender_signal(mime.sender(raw)),
-             *(link_signal(href, shown) for part in parts for href, shown in markup.links(part))]
+def of_message(parsed: mime.Parsed) -> tuple[Signal, ...]:
+    found = [sender_signal(parsed.sender),
+             *(link_signal(href, shown) for part in parsed.markup for href, shown in markup.links(part))]
     return tuple(dict.fromkeys(s for s in found if s is not None))[:MAX_SIGNALS]

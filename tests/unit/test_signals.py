@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from function import markup, signals
+from function import markup, mime, signals
 from function.contract import Signal
 
 PHISH = """From: PayPal Service <service@paypa1-secure.example>
@@ -32,7 +32,7 @@ Content-Type: text/html; charset=utf-8
 
 
 def test_a_link_that_goes_elsewhere_and_a_sender_that_is_not_the_brand():
-    found = signals.of_message(PHISH.encode())
+    found = signals.of_message(mime.parse(PHISH.encode()))
     assert found == (Signal("sender_not_brand", "PayPal Service", "service@paypa1-secure.example"),
                      Signal("link_elsewhere", "www.paypal.com", "paypa1-secure.example"),
                      Signal("link_elsewhere", "PayPal", "203.0.113.9"))
@@ -46,7 +46,7 @@ def test_a_sender_on_a_hyphenated_imitation_of_the_brand():
 
 
 def test_the_brands_own_mail_and_its_tracking_links_raise_nothing():
-    assert signals.of_message(RECEIPT.encode()) == ()
+    assert signals.of_message(mime.parse(RECEIPT.encode())) == ()
 
 
 @pytest.mark.parametrize(("href", "text", "fires"), [
