@@ -111,11 +111,8 @@ def read(text: str | bytes) -> tuple[list[str], mime.Parsed | None]:
     message is parsed once for both."""
     if isinstance(text, bytes):
         parsed = mime.parse(text)
-    elif (raw := _pasted(bounded := _bounded(text))) is not None:
-        parsed = mime.parse(raw)
-    else:
-        return _plain_views(bounded), None
-    return _readings(parsed, every=True), parsed
+        return _readings(parsed, every=True), parsed
+    return _views(text, every=True)
 
 
 def _strip_footer(text: str) -> str:
@@ -140,7 +137,7 @@ def clean(text: str) -> str:
     A pasted raw e-mail (a header block first) is parsed as a message, so it reaches the model as
     the same text as when it is sent as `message/rfc822`.
     """
-    return next(iter(_views(text, every=False)), "")
+    return next(iter(_views(text, every=False)[0]), "")
 
 
 def _pasted(bounded: str) -> bytes | None:
@@ -150,22 +147,20 @@ def _pasted(bounded: str) -> bytes | None:
     return bounded.encode("utf-8") if block and _COMMON_HEADER_RE.search(block.group()) else None
 
 
-def _views(text: str, every: bool) -> list[str]:
+def _views(text: str, every: bool) -> tuple[list[str], mime.Parsed | None]:
+    """A caller's text's readings (only the first unless `every`) and, for a pasted raw e-mail, the
+    message as parsed."""
     text = _bounded(text)
     if (raw := _pasted(text)) is not None:
-        return _readings(mime.parse(raw), every=every)
-    return _plain_views(text)
-
-
-def _plain_views(text: str) -> list[str]:
-    """The one reading of a bounded text that is not a message."""
+        parsed = mime.parse(raw)
+        return _readings(parsed, every=every), parsed
     label = _SUBJECT_LABEL_RE.match(text)
     if label:  # the corpora's "Subject: ...", then the body
         subject, _, body = text[label.end():].partition("\n")
         found = _joined(_clean(subject), _clean(body))
     else:
         found = _clean(text)
-    return [found] if found else []
+    return ([found] if found else []), None
 
 
 def _bounded(text: str) -> str:
