@@ -86,6 +86,10 @@ def markdown(metas: dict[str, dict]) -> str:
         "(then the fast model, for speed: see docs/bench.md); and it must answer the design document's "
         "sentence `false`.", "",
         expectation(metas[default]), "",
+        f"**Targets.** The default ({default}) against the figures it is held to; what bounds each "
+        "miss, measured: [docs/bounds.md](bounds.md).", "",
+        report.table(["figure", "target", default, "baseline", "verdict"], report.targets(metas[default])),
+        "",
         report.table(["figure", *names, f"baseline ({names[0]}'s split)"], rows), "",
         "Full reports, every table beside the TF-IDF baseline: "
         + ", ".join(f"[docs/report-{n}.md](report-{n}.md)" for n in names) + ".", "",
