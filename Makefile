@@ -4,7 +4,7 @@ VENV   ?= .venv
 PORT   ?= 8080
 BIN    := $(VENV)/bin
 
-.PHONY: help run test test-fast lint model adapt bench soak clean
+.PHONY: help run test test-fast lint model model-minilm adapt bench soak clean
 
 ## help: this list
 help:
@@ -56,20 +56,28 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check .
 
 CORPORA ?= ../shared/data/corpora .cache/corpora-fetched
-## model: rebuild model/, model-minilm/ (both trained only on sources that allow commercial use),
+## model: rebuild model/ (the default, trained only on sources that allow commercial use),
 ## model-noncommercial/ (not committed: phishing_pot too) and docs/model.md from SpamAssassin (npm),
 ## the generated messages and the corpora in CORPORA (folders of <source>/<source>.jsonl; default
 ## ../shared/data/corpora and .cache/corpora-fetched, which `python -m export.gather` rebuilds from
 ## mirrors of the pinned repositories: docs/model.md lists each; CORPORA= builds without them)
-model: $(VENV)/.test
-	@for c in $(CORPORA); do test -d "$$c" || { echo "make model: no corpora at $$c: pass CORPORA='PATH ...' \
-	(folders of <source>/<source>.jsonl; docs/model.md lists each source, where it comes from and its \
-	licence), or CORPORA= to build from SpamAssassin and the generated messages alone"; exit 2; }; done
+model: $(VENV)/.test check-corpora
 	$(BIN)/python -m export --model fast $(foreach c,$(CORPORA),--corpus $(c))
-	$(BIN)/python -m export --model minilm $(foreach c,$(CORPORA),--corpus $(c))
 	$(BIN)/python -m export --model fast --noncommercial --out model-noncommercial \
 	  $(foreach c,$(CORPORA),--corpus $(c))
 	$(BIN)/python -m export.card
+
+## model-minilm: rebuild model-minilm/ (the transformer: frozen MiniLM + a fitted head) from the same
+## CORPORA, then docs/model.md; it refuses to write an artifact that fails its int8 gate
+model-minilm: $(VENV)/.test check-corpora
+	$(BIN)/python -m export --model minilm $(foreach c,$(CORPORA),--corpus $(c))
+	$(BIN)/python -m export.card
+
+.PHONY: check-corpora
+check-corpora:
+	@for c in $(CORPORA); do test -d "$$c" || { echo "make: no corpora at $$c: pass CORPORA='PATH ...' \
+	(folders of <source>/<source>.jsonl; docs/model.md lists each source, where it comes from and its \
+	licence), or CORPORA= to build from SpamAssassin and the generated messages alone"; exit 2; }; done
 
 MAX_FALSE_ALARMS ?= 1%
 BASE ?= model
