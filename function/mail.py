@@ -102,7 +102,7 @@ def message_text(raw: bytes) -> str:
 def message_views(raw: bytes) -> list[str]:
     """Each distinct text of a raw message, the main one (`message_text`) first: that of its
     text/plain parts and that of its HTML parts. [] when nothing is readable."""
-    return _readings(mime.parse(raw), every=True)
+    return read(raw)[0]
 
 
 def read(text: str | bytes) -> tuple[list[str], mime.Parsed | None]:
