@@ -55,9 +55,12 @@ def _poor(text: str) -> bool:
     return len(text.split()) < 20 or links > 0.3 * max(1, len(text.strip()))
 
 
+_HTML_PAGE = re.compile(r"\s*<(?:!DOCTYPE html|html)\b", re.I)  # an HTML page sent as text/plain
+
+
 def read_eml(path: str, data: bytes) -> Iterator[Message | Skipped]:
     """One RFC 822 message: its text/plain part, else (or when that is nearly empty or mostly
-    tracking links) its HTML as visible text."""
+    tracking links) its HTML as visible text; a "plain" part that is an HTML page counts as HTML."""
     message = email.message_from_bytes(data, policy=email.policy.default)
     plain, markup = [], []
     for part in message.walk():
@@ -67,7 +70,8 @@ def read_eml(path: str, data: bytes) -> Iterator[Message | Skipped]:
             text = part.get_content()
         except (LookupError, ValueError):
             text = decode(part.get_payload(decode=True) or b"")
-        (markup if part.get_content_subtype() == "html" else plain).append(text)
+        html_page = part.get_content_subtype() == "html" or _HTML_PAGE.match(text)
+        (markup if html_page else plain).append(text)
     body = "\n".join(plain)
     if markup and (not plain or _poor(body)):
         body = "\n".join(html_to_text(m) for m in markup)

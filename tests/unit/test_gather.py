@@ -41,6 +41,10 @@ def test_eml_prefers_the_plain_part_and_falls_back_to_visible_html() -> None:
     for poor in ("View this e-mail in your browser", f"{WORDS} {tracking}"):
         [m] = mailfiles.read_eml("c.eml", alternative(poor))
         assert m.body.strip() == "html words"
+    # An HTML page sent as text/plain is read as HTML.
+    [page] = mailfiles.read_eml("d.eml", b"Subject: Out\nContent-Type: text/plain\n\n<!DOCTYPE html><html>"
+                                         b"<style>p{}</style><p>Out for <b>delivery</b></p></html>")
+    assert " ".join(page.body.split()) == "Out for delivery"
 
 
 def test_nazario_rows_outside_2015_2020_are_skipped_before_their_text_is_read() -> None:
