@@ -86,7 +86,7 @@ CORPUS_LICENCES = {
     "email_dev_newsletters": "CC BY-SA 4.0, MIT and CC0 1.0 (per repository, listed below)",
     "email_app_notifications":
         "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0, OSL-3.0/AFL-3.0, GPL-2.0, AGPL-3.0 (per repository, below)",
-    "email_real_received": "MIT, ISC and GPL-3.0 (per repository, below)",
+    "email_real_received": "MIT, ISC, Apache-2.0 and GPL-3.0 (per repository, below)",
     "email_service_notices":
         "MIT, Apache-2.0, MPL-2.0, AGPL-3.0, BSD-3-Clause, CC0 1.0 (per repository, below)",
     "email_shop_notifications": "BSD-3-Clause, Apache-2.0, OSL-3.0, GPL-3.0, AGPL-3.0 (Hi.Events: with a "
@@ -463,6 +463,11 @@ SOURCES: tuple[Spec, ...] = (
               "(payments to shops and eBay sellers, donations, refunds, authorisations, a payment "
               "received as a seller) from 2015 to 2021. His and a buyer's names, user names and home "
               "addresses, and the private mailboxes of him and of small sellers, are replaced."),
+    Spec("email_real_received", "ollien/ynabifier", "1c353f96cfbc7a2c61a92a34bdd3ced6a650b164",
+         r"^src/parse/testdata/(citi|td)/\1\.eml$", "eml", "Apache-2.0 (LICENSE)", "2022",
+         note="A Citi Double Cash transaction alert and a TD Bank purchase alert the author received "
+              "(already anonymised: Someone Cardholder, card ending in 1234), fixtures of his "
+              "e-mail-to-YNAB importer; the wrong-sender copies are left out."),
     Spec("email_public_service_notices", "18F/identity-idp", "e4407766eb797428a21ff226f935d7ee0950ecff",
          r"^app/views/(user_mailer|anonymous_mailer)/[a-z]\w*(\.html)?\.erb$", "login_gov",
          "CC0 1.0 / US public domain (LICENSE.md)", "2017-2026", skip=r"/idv_please_call\.",

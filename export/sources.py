@@ -63,10 +63,11 @@ KNOWN = {s.name: s for s in (
            "receipts, bookings, parcel notices and bank and payment notices received by the authors of "
            "receipt importers, parcel trackers and e-mail proof circuits (evanpurkhiser/email-to-lunchmoney "
            "and its fork, jschool504/transactor, xhos/arian-email-parser, zkp2p/zk-p2p, "
-           "moralmunky/Home-Assistant-Mail-And-Packages, kubauk/beancount-import-gmail: flights, Amazon, "
-           "Apple, Booking.com, Chase, Lyft, Uber, Home Depot, RBC, Venmo, UPS, FedEx, USPS, DHL, Royal "
-           "Mail, Evri, eBay, PayPal, ...), saved as their fixtures, built by export/gather.py",
-           "MIT, ISC, GPL-3.0 (per repository)"),
+           "moralmunky/Home-Assistant-Mail-And-Packages, kubauk/beancount-import-gmail, ollien/ynabifier: "
+           "flights, Amazon, Apple, Booking.com, Chase, Lyft, Uber, Home Depot, RBC, Citi, TD, Venmo, UPS, "
+           "FedEx, USPS, DHL, Royal Mail, Evri, eBay, PayPal, ...), saved as their fixtures, built by "
+           "export/gather.py",
+           "MIT, ISC, Apache-2.0, GPL-3.0 (per repository)"),
     Source("email_service_notices",
            "account, security, billing and onboarding e-mails of 10 open-source services (SimpleLogin, "
            "addy.io, Ory Kratos, Bugzilla, Feedbin, Unkey, Lemmy, Gogs, Liberapay, Lobsters), each filled "
