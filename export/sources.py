@@ -60,12 +60,11 @@ KNOWN = {s.name: s for s in (
            "export/gather.py at pinned commits (listed in the corpus README)",
            "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0, OSL-3.0/AFL-3.0, GPL-2.0, AGPL-3.0 (per repository)"),
     Source("email_real_received",
-           "receipts, bookings, parcel notices and bank and payment notices received by the authors of "
-           "receipt importers, parcel trackers and e-mail proof circuits (evanpurkhiser/email-to-lunchmoney "
-           "and its fork, jschool504/transactor, xhos/arian-email-parser, zkp2p/zk-p2p, "
-           "moralmunky/Home-Assistant-Mail-And-Packages, kubauk/beancount-import-gmail, ollien/ynabifier: "
-           "flights, Amazon, Apple, Booking.com, Chase, Lyft, Uber, Home Depot, RBC, Citi, TD, Venmo, UPS, "
-           "FedEx, USPS, DHL, Royal Mail, Evri, eBay, PayPal, ...), saved as their fixtures, built by "
+           "receipts, bookings and bank and payment notices received by the authors of receipt "
+           "importers and e-mail proof circuits (evanpurkhiser/email-to-lunchmoney and its fork, "
+           "jschool504/transactor, xhos/arian-email-parser, zkp2p/zk-p2p, ollien/ynabifier: flights, "
+           "Amazon, Apple, Booking.com, Chase, Citi, Lyft, Uber, Home Depot, RBC, TD, Venmo, ...), saved as "
+           "their fixtures, built by "
            "export/gather.py",
            "MIT, ISC, Apache-2.0, GPL-3.0 (per repository)"),
     Source("email_service_notices",
