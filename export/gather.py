@@ -308,6 +308,18 @@ SOURCES: tuple[Spec, ...] = (
          r"^app/views/\w+_mailer/\w+\.text\.erb$", "lobsters_erb", "BSD-3-Clause (LICENSE)", "2012-2026",
          note="Lobsters' community e-mails (invitation, reply and mention notices, password reset, ban "
               "notice, private message), filled once; no subject (set in the mailers)."),
+    Spec("email_service_notices", "rubygems/rubygems.org", "3c8ea0d4cbe85bd2a2bb5d22486247656a3dfb6c",
+         r"^app/views/\w*mailer/[a-z]\w*\.(text\.erb|html\.erb|erb)$", "rubygems", "MIT (MIT-LICENSE)",
+         "2013-2026", replace=((r"(?m) mail to$", ""), (r"%\{gem\}", "tidy_json")),
+         skip=r"/(cache_exposure_inactive_notice|cache_exposure_notice|admin_manual|email_confirmation|"
+              r"webauthn_credential_(created|removed)|user_invited|owner_updated|ownership_confirmation|"
+              r"change_password|compromised_password_reset|policy_update_announcement|webhook_(deleted|disabled))"
+              r"\.html\.erb$|/email_reset\.erb$",
+         note="RubyGems.org's account and security e-mails (authentication app and security device added or "
+              "removed, API key created, revoked or reset, e-mail change, password reset, gem pushed or "
+              "yanked, ownership changes, account deletion, webhook failures, an incident notice): ERB "
+              "views with their t() copy from config/locales/en.yml, the text part where there is one, "
+              "subjects from the locale or the mailer, filled once."),
     Spec("email_shop_notifications", "Qloapps/QloApps", "950b37ed1c044f2252149aa09ca7f9adeb97991e",
          r"(^|/)mails/en/[\w-]+\.txt$", "brace_txt", "OSL-3.0 (LICENSE.md)", "2016-2024",
          skip=r"/(test|log_alert|employee_password)\.txt$|^modules/(?!blocknewsletter|qlohotelreview)",

@@ -140,6 +140,8 @@ class _Views:
                 return literal.group(1)
             inner = lambda m: self.value(m.group(1), scope, depth + 1)  # noqa: E731
             return re.sub(r"#\{([^{}]*)\}", inner, literal.group(2))
+        if assigned := re.match(r"@?\w+\s*=(?!=)", expr):  # `<%= @sub_title = t(...) %>` shows the value
+            return self.value(expr[assigned.end():], scope, depth + 1)
         if "||" in expr:  # `@header || message.subject`: the first alternative
             return self.value(expr.split("||")[0], scope, depth + 1)
         dotted = expr.removeprefix("@").split(".")
@@ -157,6 +159,8 @@ class _Views:
                 return self.placed(text.replace("\\'", "'").replace('\\"', '"'), r"\{\{\s*(\w+)\s*\}\}",
                                    options, scope, depth)
             if name == "content_tag" and len(args) > 1:
+                return self.value(args[1], scope, depth + 1)
+            if name == "mail_to" and len(args) > 1:  # mail_to(address, text): the text
                 return self.value(args[1], scope, depth + 1)
             if name in {"link_to", "mail_to", "raw", "sanitize", "simple_format", "strip_tags", "h"} and args:
                 return "" if re.search(r"\bdo\s*$", expr) else self.value(args[0], scope, depth + 1)
@@ -239,6 +243,7 @@ class _Views:
         body = self.expand(decode(data).replace("\r\n", "\n"), path)
         if self.app.layout in self.files.paths:
             body = self.expand(self.files.text(self.app.layout), self.app.layout).replace(YIELD, body, 1)
+        body = body.replace(YIELD, "")  # a partial's yield, its block not inlined
         for pattern, replacement in ERB:
             body = re.sub(pattern, replacement, body, flags=re.S)
         subject = " ".join(self.subject(path).split())
@@ -318,6 +323,18 @@ READERS: dict[str, Reader | RailsViews] = {
         "suspension_reminder_subject": "Your GOV.UK Signon account will be suspended in 7 days",
         "suspension_notification_subject": "Your GOV.UK Signon account has been suspended"},
         layout="app/views/layouts/user_mailer.text.erb"),
+    # RubyGems.org: one gem, its owner's handle, one time stamp
+    "rubygems": RailsViews(r"^config/locales/en\.yml$", {
+        "Gemcutter::HOST_DISPLAY": "RubyGems.org", "Gemcutter::HOST": "rubygems.org", "host": "RubyGems.org",
+        "handle": "alexm", "display_handle": "alexm", "user.name": "Alex Morgan", "user_handle": "alexm",
+        "rubygem.name": "tidy_json", "gem": "tidy_json", "to_title": "tidy_json (2.4.1)", "name": "tidy_json",
+        "to_formatted_s(:rfc822)": "Fri, 09 May 2025 10:30:00 +0000", "label": "",
+        "url": "https://rubygems.org/profile/edit", "nickname": "YubiKey 5C", "scope": "push_rubygem",
+        "scopes.to_sentence": "push rubygem and yank rubygem", "api_key.name": "ci-release",
+        "human_attribute_name(:oidc_api_key_role)": "OIDC API key role",
+        "human_attribute_name(:expires_at)": "Expires at", "oidc_api_key_role.name": "github-actions-release",
+        "last_success": "March 3, 2025 at 10:30 UTC", "failures_since_last_success": "12",
+        "delete_command": "gem webhook --remove https://ci.example.com/hook"}),
     # Alaveteli (WhatDoTheyKnow): gettext source strings, one Freedom of Information request
     "alaveteli": RailsViews(r"^$", {
         "site_name": "WhatDoTheyKnow", "pro_site_name": "WhatDoTheyKnow Pro", "public_body.name": _FOI_BODY,

@@ -67,9 +67,9 @@ KNOWN = {s.name: s for s in (
            "export/gather.py",
            "MIT, ISC, GPL-3.0 (per repository)"),
     Source("email_service_notices",
-           "account, security, billing and onboarding e-mails of 10 open-source services (SimpleLogin, "
-           "addy.io, Ory Kratos, Bugzilla, Feedbin, Unkey, Lemmy, Gogs, Liberapay, Lobsters), each filled "
-           "once, built by export/gather.py at pinned commits",
+           "account, security, billing and onboarding e-mails of 11 open-source services (SimpleLogin, "
+           "addy.io, Ory Kratos, Bugzilla, Feedbin, Unkey, Lemmy, Gogs, Liberapay, Lobsters, RubyGems.org), "
+           "each filled once, built by export/gather.py at pinned commits",
            "MIT, Apache-2.0, MPL-2.0, AGPL-3.0, BSD-3-Clause, CC0 1.0 (per repository)"),
     Source("email_shop_notifications",
            "order, booking, invoice, ticket and donation e-mails of 7 open-source shops and billing tools "

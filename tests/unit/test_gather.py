@@ -138,7 +138,9 @@ def test_rails_views_read_their_words_from_the_locale_and_the_mailer() -> None:
         "app/views/user_mailer/reset.text.erb": "<%= t('.intro', email: @user.email) %>\n"
                                                 "<% if @expires %>The link expires soon.<% end %>\n"
                                                 "<%= render 'shared/sign_off' %>",
-        "app/views/shared/_sign_off.text.erb": "<%= t('common.thanks') %>",
+        "app/views/shared/_sign_off.text.erb": "<%= t('common.thanks') %><%= yield %>",
+        "app/views/user_mailer/hello.text.erb": "<%= @title = t('common.thanks') %>\n"
+                                                "Write to <%= mail_to('help@example.org', 'the desk') %>.",
         "app/views/user_mailer/notice.text.erb": "<%= _('Your {{law}} request was sent.', law: 'x') %>",
         "app/mailers/user_mailer.rb": "def notice\n  mail(subject: _('Request sent'))\nend\n",
     }
@@ -149,6 +151,9 @@ def test_rails_views_read_their_words_from_the_locale_and_the_mailer() -> None:
     assert reset.subject == "Reset your Login.gov password"
     assert re.fullmatch(r"Someone asked to reset the password of \S+@\S+\.\n+The link expires soon\.\n+"
                         r"Thank you, the Login\.gov team", reset.body.strip()), reset.body
+    view = "app/views/user_mailer/hello.text.erb"  # an assignment shows its value; mail_to its text
+    [hello] = bound(view, files[view].encode())
+    assert hello.body.split("\n") == ["Thank you, the Login.gov team", "Write to the desk."]
     view = "app/views/user_mailer/notice.text.erb"
     [notice] = bound(view, files[view].encode())
     assert (notice.subject, notice.body.strip()) == ("Request sent", "Your FOI request was sent.")
