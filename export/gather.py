@@ -369,6 +369,19 @@ SOURCES: tuple[Spec, ...] = (
          note="GiveWP's default donation e-mails (donation receipt, new and failed donation notices, "
               "offline donation instructions, donor registration), built from translated PHP strings, "
               "{tags} filled once."),
+    Spec("email_shop_notifications", "spree/spree", "cee28a23d9965d3c873955f2a567212450e4b335",
+         r"^spree/emails/app/views/spree/\w+_mailer/\w+\.(text|html)\.erb$", "spree",
+         "BSD-3-Clause (LICENSE)", "2008-2026", skip=r"(?<!payment_link_email)\.html\.erb$",
+         note="Spree Commerce's customer e-mails (order confirmation, cancellation, fulfilment with "
+              "tracking, refund, payment link, password reset, newsletter confirmation, marketplace seller "
+              "approved, rejected or suspended): text views (HTML where there is none) with their Spree.t() "
+              "copy from the core locale, filled once."),
+    Spec("email_shop_notifications", "solidusio/solidus", "1f5bf5c638f5fe9fbda4d480bdb7ebcfa39a9a5e",
+         r"^core/app/views/spree/\w+_mailer/\w+\.text\.erb$", "solidus", "BSD-3-Clause (LICENSE.md)",
+         "2015-2026", skip=r"/test_mailer/",
+         note="Solidus's order e-mails (confirmation, cancellation, items cancelled, shipped, "
+              "reimbursement), text views with their t() copy from the core locale, filled once; "
+              "near-copies of Spree's are capped by the template filter."),
     Spec("sms_transaction_alerts", PENNYWISE, PENNYWISE_AT, r"^parser-core/src/test/kotlin/.*\.kt$",
          "kotlin_messages",
          "AGPL-3.0 (LICENSE; TRADEMARKS.md: the AGPL covers the source, not the name or logo)", "2025-2026",

@@ -26,7 +26,7 @@ Reader = Callable[[str, bytes], Iterator[Message | Skipped]]
 PLURALS = {"zero", "one", "two", "few", "many", "other"}
 _OPTION_RE = re.compile(r"(?::(\w+)\s*=>|(\w+):)\s*(.*)", re.S)
 _LITERAL_RE = re.compile(r"'([^']*)'|\"((?:[^\"\\]|\\.)*)\"", re.S)
-_CALL_RE = re.compile(r"(?:I18n\.)?([a-z_]\w*[?!]?)(\s*\(|\s+(?=[\"':@\w]))")
+_CALL_RE = re.compile(r"(?:I18n\.|Spree\.)?([a-z_]\w*[?!]?)(\s*\(|\s+(?=[\"':@\w]))")
 _CHAINED_RE = re.compile(r"(\.(html_safe|strip|to_s|titleize|capitalize|upcase|downcase|humanize))+$")
 YIELD = "\0YIELD\0"  # where a layout's <%= yield %> puts the view
 
@@ -102,13 +102,15 @@ def _options(args: list[str]) -> dict[str, str]:
 class RailsViews:
     """How one app's mailer views read: `locales` (a regex of its English locale files' paths),
     `consts` (values of its constants, helpers and variables, filled before mailfiles.fill is
-    asked), where its mailers and views are, and the layout that wraps every view."""
+    asked), where its mailers and views are, the layout that wraps every view, and the scope
+    its locale keys may be written without."""
 
     locales: str
     consts: dict[str, str] = field(default_factory=dict)
     mailers: str = "app/mailers"
     views: str = "app/views"
     layout: str = ""
+    scope: str = ""  # the prefix of a key not found as it is (Spree.t's "spree.")
 
     def bind(self, files: Files) -> Reader:
         return _Views(self, files).read
@@ -132,7 +134,7 @@ class _Views:
     def value(self, expr: str, scope: str, depth: int = 0) -> str:
         """The text a Ruby expression in a view shows: a string, t() from the locale, _() from its
         source, link_to's text, a known constant; anything else a variable mailfiles.fill fills."""
-        expr = _CHAINED_RE.sub("", expr.strip())
+        expr = _CHAINED_RE.sub("", re.sub(r"\s+(?:if|unless)\s+[^\"']*$", "", expr.strip()))  # `x if y`: x
         if depth > 6 or not expr:
             return ""
         if literal := _LITERAL_RE.fullmatch(expr):
@@ -142,12 +144,16 @@ class _Views:
             return re.sub(r"#\{([^{}]*)\}", inner, literal.group(2))
         if assigned := re.match(r"@?\w+\s*=(?!=)", expr):  # `<%= @sub_title = t(...) %>` shows the value
             return self.value(expr[assigned.end():], scope, depth + 1)
-        if "||" in expr:  # `@header || message.subject`: the first alternative
-            return self.value(expr.split("||")[0], scope, depth + 1)
+        alternative = _scan(expr, lambda i, char, depth: char == "|" == expr[i + 1: i + 2] and depth == 0)
+        if alternative >= 0:  # `@header || message.subject`: the first alternative
+            return self.value(expr[:alternative], scope, depth + 1)
         dotted = expr.removeprefix("@").split(".")
         for known in (".".join(dotted[i:]) for i in range(len(dotted))):
             if known in self.app.consts:
                 return self.app.consts[known]
+        constant = re.match(r"[A-Z]\w*(?:::\w+)*", expr)  # `Spree::Money.new(...)`: the constant's value
+        if constant and constant.group() in self.app.consts:
+            return self.app.consts[constant.group()]
         if found := call(expr):
             name, args = found
             if name in {"t", "translate"} and args:
@@ -193,7 +199,7 @@ class _Views:
         if "scope" in options:
             name = ".".join([*re.findall(r"\w+", options["scope"]), name])
         name = scope + name if name.startswith(".") else name
-        found = self.strings.get(name)
+        found = self.strings.get(name, self.strings.get(f"{self.app.scope}.{name}"))
         if found is None and "default" in options:
             return self.value(options["default"], scope, depth + 1)
         if isinstance(found, dict):
@@ -304,6 +310,17 @@ def yaml_mail(values: dict[str, str], macros: tuple[str, str] = ("", "")) -> Rea
 
 # ---- the apps' values ----------------------------------------------------------------------------
 
+_SHOP_ORDER = {
+    "variant.sku": "TSH-ORG-M", "product.name": "Organic Cotton T-Shirt",
+    "options_text": "Size: M, Colour: Navy", "quantity": "2", "single_money": "$25.00",
+    "display_amount": "$50.00", "display_item_total": "$50.00", "display_total": "$58.49",
+    "label": "SPRING10", "Spree::Money": "$4.99", "seller.name": "Green Thread Studio",
+    "current_store.name": "Harbor Outfitters", "store.name": "Harbor Outfitters",
+    "display_additional_tax_total.to_html": "$3.50", "display_gift_card_total.to_html": "$10.00",
+    "fee.label": "Handling fee", "adjustment.label": "Sales tax", "adjustment.display_amount": "$3.50",
+    "number": "R123456789", "order.number": "R123456789", "tracking": "1Z999AA10123456784",
+    "tracking_url": "https://www.ups.com/track?tracknum=1Z999AA10123456784",
+    "display_total_amount_refunded": "$25.00"}
 _FOI_BODY, _FOI_TITLE = "Leeds City Council", "Bin collection schedules 2024"
 READERS: dict[str, Reader | RailsViews] = {
     # Login.gov: the product's name and a partner agency in the place of its variables
@@ -335,6 +352,11 @@ READERS: dict[str, Reader | RailsViews] = {
         "human_attribute_name(:expires_at)": "Expires at", "oidc_api_key_role.name": "github-actions-release",
         "last_success": "March 3, 2025 at 10:30 UTC", "failures_since_last_success": "12",
         "delete_command": "gem webhook --remove https://ci.example.com/hook"}),
+    # Spree and Solidus: one line item, its totals and shipping
+    "spree": RailsViews(r"^spree/core/config/locales/en\.yml$", _SHOP_ORDER, "spree/emails/app/mailers",
+                        "spree/emails/app/views", scope="spree"),
+    "solidus": RailsViews(r"^core/config/locales/en\.yml$", _SHOP_ORDER, "core/app/mailers",
+                          "core/app/views"),
     # Alaveteli (WhatDoTheyKnow): gettext source strings, one Freedom of Information request
     "alaveteli": RailsViews(r"^$", {
         "site_name": "WhatDoTheyKnow", "pro_site_name": "WhatDoTheyKnow Pro", "public_body.name": _FOI_BODY,

@@ -72,9 +72,9 @@ KNOWN = {s.name: s for s in (
            "each filled once, built by export/gather.py at pinned commits",
            "MIT, Apache-2.0, MPL-2.0, AGPL-3.0, BSD-3-Clause, CC0 1.0 (per repository)"),
     Source("email_shop_notifications",
-           "order, booking, invoice, ticket and donation e-mails of 7 open-source shops and billing tools "
-           "(QloApps, FOSSBilling, Hi.Events, django-oscar, Vendure, Open Event, GiveWP), each filled once, "
-           "built by export/gather.py at pinned commits",
+           "order, booking, invoice, ticket and donation e-mails of 9 open-source shops and billing tools "
+           "(QloApps, FOSSBilling, Hi.Events, django-oscar, Vendure, Open Event, GiveWP, Spree, Solidus), "
+           "each filled once, built by export/gather.py at pinned commits",
            "BSD-3-Clause, Apache-2.0, OSL-3.0, GPL-3.0, AGPL-3.0 (per repository)"),
     Source("sms_transaction_alerts",
            "bank, card, wallet and verification-code SMS kept as test cases of SMS parsers (PennyWise AI "

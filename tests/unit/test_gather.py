@@ -144,8 +144,9 @@ def test_rails_views_read_their_words_from_the_locale_and_the_mailer() -> None:
         "app/views/user_mailer/notice.text.erb": "<%= _('Your {{law}} request was sent.', law: 'x') %>",
         "app/mailers/user_mailer.rb": "def notice\n  mail(subject: _('Request sent'))\nend\n",
     }
-    bound = railsmail.RailsViews(r"^config/locales/en\.yml$", {"app": "Login.gov", "law": "FOI"}).bind(
-        railsmail.Files(frozenset(files), lambda path: files[path].encode()))
+    bound_files = railsmail.Files(frozenset(files), lambda path: files[path].encode())
+    consts = {"app": "Login.gov", "law": "FOI"}
+    bound = railsmail.RailsViews(r"^config/locales/en\.yml$", consts).bind(bound_files)
     view = "app/views/user_mailer/reset.text.erb"
     [reset] = bound(view, files[view].encode())
     assert reset.subject == "Reset your Login.gov password"
@@ -154,6 +155,13 @@ def test_rails_views_read_their_words_from_the_locale_and_the_mailer() -> None:
     view = "app/views/user_mailer/hello.text.erb"  # an assignment shows its value; mail_to its text
     [hello] = bound(view, files[view].encode())
     assert hello.body.split("\n") == ["Thank you, the Login.gov team", "Write to the desk."]
+    # Spree.t keys written without their scope; a trailing `if`; a constant's value; || inside a call
+    order = ("<%= Spree.t('thanks', app: @store.name || 'Shop') if @paid %> "
+             "Total: <%= Spree::Money.new(@order.total) %>")
+    shop = railsmail.RailsViews(r"^config/locales/en\.yml$", {"store.name": "Acme", "Spree::Money": "$4.99"},
+                                scope="common").bind(bound_files)
+    [paid] = shop("app/views/user_mailer/order.text.erb", order.encode())
+    assert paid.body.strip() == "Thank you, the Acme team Total: $4.99"
     view = "app/views/user_mailer/notice.text.erb"
     [notice] = bound(view, files[view].encode())
     assert (notice.subject, notice.body.strip()) == ("Request sent", "Your FOI request was sent.")
