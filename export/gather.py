@@ -320,6 +320,13 @@ SOURCES: tuple[Spec, ...] = (
               "yanked, ownership changes, account deletion, webhook failures, an incident notice): ERB "
               "views with their t() copy from config/locales/en.yml, the text part where there is one, "
               "subjects from the locale or the mailer, filled once."),
+    Spec("email_service_notices", "healthchecks/healthchecks", "29b5ec251059034b79e0120e2ff0c3e35d7bd9f8",
+         r"^templates/emails/[\w-]+-body-text\.html$", "healthchecks_template", "BSD-3-Clause (LICENSE)",
+         "2015-2026", subject_file=(r"-body-text\.html$", "-subject.html"),
+         note="Healthchecks.io's cron-monitoring e-mails (check down alert, flapping notice, reminders, "
+              "confirmation code, project invitation, ownership transfer, SMS and phone-call limits, "
+              "inactive-account and deletion warnings): Django text templates with their subject "
+              "templates, filled once."),
     Spec("email_shop_notifications", "Qloapps/QloApps", "950b37ed1c044f2252149aa09ca7f9adeb97991e",
          r"(^|/)mails/en/[\w-]+\.txt$", "brace_txt", "OSL-3.0 (LICENSE.md)", "2016-2024",
          skip=r"/(test|log_alert|employee_password)\.txt$|^modules/(?!blocknewsletter|qlohotelreview)",
@@ -699,6 +706,7 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
             if spec.subject_file[0]:
                 subject_path = re.sub(*spec.subject_file, path)
                 subject = decode(read_blob(gd, spec.commit, subject_path)) if subject_path in every else ""
+                subject = appmail.substitute(getattr(reader, "pre", ()), subject)  # a template_with's values
                 data = f"Subject: {' '.join(render_template(subject).split())}\n".encode() + data
             elif subjects:
                 name = re.search(spec.subject_map[2], path)

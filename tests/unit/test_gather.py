@@ -211,6 +211,10 @@ APP_TEMPLATES = [  # (reader, path, template, the text it must read as)
      "[---] -/subject\n{{ _(\"Your payment has succeeded\") }}\n[---] text/html\n"
      "<p>{{ _(\"The payment of {money_amount} has succeeded.\", money_amount=payin.amount) }}</p>\n",
      r"Greetings, The payment of \S+ has succeeded\. Something wrong\? .*"),
+    ("healthchecks_template", "templates/emails/nag-body-text.html",
+     "Hello,\n{{ num_down }} check{{ num_down|pluralize }} in {{ project|safe }} are down on "
+     "{% site_name %}.",
+     r"Hello, 2 checks in Backups are down on Healthchecks\.io\."),
     ("bugzilla_template", "template/en/default/email/lockout.txt.tmpl",
      "From: [% Param('mailfrom') %]\nSubject: [[% terms.Bugzilla %]] Account locked\n\n"
      "Too many login attempts ([% constants.MAX_LOGIN_ATTEMPTS %]) for your account.\n",
