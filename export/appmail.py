@@ -277,6 +277,20 @@ HEALTHCHECKS = (
         "check.kind": "simple", "check.timeout": "1 day", "check.grace": "1 hour",
         "check.schedule": "0 2 * * *", "check.tz": "Europe/Riga"}),
 )
+_UUID = "5f3c2a9e-51d4-4b8a-9c0e-2d6f1a8b3e57"
+PENPOT = (
+    (r"\{%\s*if organizations\|empty\?\s*%\}.*?\{%\s*else\s*%\}", "{% if x %}"),  # the list, not "none yet"
+    *variables({
+        "public-uri": "https://design.penpot.app", "requested-by": "Maria Garcia",
+        "invited-by": "Maria Garcia", "source-user": "Maria Garcia",
+        "requested-by-email": "maria.garcia@example.com", "pending-email": "p.shah@example.org",
+        "file-name": "Brand guidelines 2025", "team-name": "Design Team", "team": "Design Team",
+        "team-id": _UUID, "page-id": _UUID, "file-id": _UUID,
+        "comment-reference": "Brand guidelines 2025, Homepage", "comment-url": "https://design.penpot.app/",
+        "comment-content": "Could we try the darker blue for the header?", "renewal-date": "June 1, 2025",
+        "estimated-amount": "$1,050.00", "organization.name": "Northwind Traders",
+        "organization-name": "Northwind Traders", "org.name": "Northwind Traders", "user-name": "Alex"}),
+)
 GOGS = (
     (r"\{\{\s*AppName\s*\}\}", "Gogs"),
     (r"\{\{\s*AppURL\s*\}\}", "https://try.gogs.io/"),
@@ -693,6 +707,7 @@ READERS: dict[str, Reader] = {
     "kratos_gotmpl": gotmpl_reader(KRATOS),
     "gogs_gotmpl": gotmpl_reader(GOGS),
     "healthchecks_template": template_with(HEALTHCHECKS),
+    "penpot_template": template_with(PENPOT),
     "jinja_gettext": read_jinja_gettext,
     "mjml": read_mjml,
     "twig_filled": read_twig_filled,

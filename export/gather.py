@@ -223,6 +223,13 @@ SOURCES: tuple[Spec, ...] = (
          "a36d010b6cacbaf4acc14a93239af0f4d37ee844", r"^classes/email-templates/.*\.php$", "php_methods",
          "GPL-2.0 (readme.txt)", "2012-2026", note="Paid Memberships Pro's membership e-mails (checkout, "
          "billing, payment failed, cancellation, expiry), default subject and body, filled once."),
+    Spec("email_app_notifications", "penpot/penpot", "66bb6a11dfb1fc708a5c8165f8eaa4222e233bb2",
+         r"^backend/resources/app/email/[\w-]+/en\.txt$", "penpot_template", "MPL-2.0 (LICENSE)", "2020-2026",
+         skip=r"/feedback/", subject_file=(r"en\.txt$", "en.subj"),
+         note="Penpot's design-platform e-mails (verify account, password reset, e-mail change, team and "
+              "organisation invitations, access requests, comment mentions, subscription renewal notice), "
+              "plain-text Selmer templates with their subject files, filled once; the feedback form's "
+              "message to the Penpot team is left out."),
     Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
          r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
          "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
