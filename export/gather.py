@@ -334,6 +334,16 @@ SOURCES: tuple[Spec, ...] = (
               "confirmation code, project invitation, ownership transfer, SMS and phone-call limits, "
               "inactive-account and deletion warnings): Django text templates with their subject "
               "templates, filled once."),
+    Spec("email_service_notices", "firefly-iii/firefly-iii", "a95b82b14cb01b6e40491f2a94c53b47b71766e7",
+         r"^resources/views/emails/[\w/-]+\.blade\.php$", "firefly_iii", "AGPL-3.0 (LICENSE)", "2016-2026",
+         skip=r"/(admin-test|registered-admin|new-version|bill-warning|subscriptions-overdue-warning)\.|/owner/",
+         note="Firefly III's (personal finance manager) account and security e-mails: new sign-in from an "
+              "unknown address, failed login, MFA enabled or disabled, backup codes used or running out, "
+              "e-mail change and undo, password reset, new access token or OAuth client, invitations, "
+              "welcome; Blade Markdown mails whose copy is in trans() calls to the English language file, "
+              "subjects from the Mail and Notification classes, filled once. Admin-only mails and the "
+              "bill warnings (whose alternatives are separate @if blocks, all of which filling once "
+              "would keep) are left out."),
     Spec("email_shop_notifications", "Qloapps/QloApps", "950b37ed1c044f2252149aa09ca7f9adeb97991e",
          r"(^|/)mails/en/[\w-]+\.txt$", "brace_txt", "OSL-3.0 (LICENSE.md)", "2016-2024",
          skip=r"/(test|log_alert|employee_password)\.txt$|^modules/(?!blocknewsletter|qlohotelreview)",
@@ -705,7 +715,7 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
         SALT.set(spec.repo)  # the fills of subjects set in code: the same whatever was built before
         subjects = subject_map(gd, spec)
         reader = READERS[spec.reader]
-        if isinstance(reader, railsmail.RailsViews):  # it reads other files of the repository too
+        if isinstance(reader, railsmail.RailsViews | railsmail.LaravelViews):  # it reads other files too
             reader = reader.bind(railsmail.Files(frozenset(every), partial(read_blob, gd, spec.commit)))
         for path in tqdm(paths, desc=f"{corpus} {spec.repo}", unit="file", leave=False):
             SALT.set(path)

@@ -256,6 +256,64 @@ class _Views:
         yield from read_template(path, f"Subject: {subject}\n{body}".encode())
 
 
+# ---- Laravel Blade mails whose words are in a PHP language file ----------------------------------
+
+_PHP_PAIR = re.compile(r"'(\w+)'\s*=>\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")")
+_TRANS = re.compile(r"\{\{\s*(?:\(string\)\s*)?(?:trans|__)\(\s*'([\w.]+)'\s*(?:,\s*\[(.*?)\])?\s*\)\s*\}\}",
+                    re.S)
+
+
+@dataclass(frozen=True)
+class LaravelViews:
+    """How one Laravel app's Blade mails read: `lang` (a regex of its English language files, each a
+    flat PHP array `'key' => 'text'` read as `<file name>.<key>`), `consts` (values of its view
+    variables), and `code` (the folder of the Mail and Notification classes that give the subject
+    of the view they name)."""
+
+    lang: str
+    consts: dict[str, str] = field(default_factory=dict)
+    code: str = "app/"
+
+    def bind(self, files: Files) -> Reader:
+        strings: dict[str, str] = {}
+        for path in sorted(p for p in files.paths if re.search(self.lang, p)):
+            stem = path.rpartition("/")[2].removesuffix(".php")
+            for key, single, double in _PHP_PAIR.findall(files.text(path)):
+                strings[f"{stem}.{key}"] = re.sub(r"\\(['\"\\])", r"\1", single or double)
+        code = {p: "" for p in files.paths if p.startswith(self.code) and p.endswith(".php")}
+
+        def said(key: str, args: str) -> str:
+            options = dict(re.findall(r"'(\w+)'\s*=>\s*([^,\]]+)", args or ""))
+
+            def one(match: re.Match) -> str:
+                name = match.group(1)
+                if name in self.consts:
+                    return self.consts[name]
+                variable = re.findall(r"\$(\w+)(?:->(\w+))?", options.get(name, ""))
+                return fill(variable[-1][1] or variable[-1][0]) if variable else fill(name)
+
+            return re.sub(r":([a-zA-Z_]\w*)", one, strings.get(key, ""))
+
+        def subject(view: str) -> str:
+            for path, text in code.items():
+                text = text or files.text(path)
+                code[path] = text
+                if f"'{view}'" in text:
+                    found = re.search(r"subject\s*=\s*(?:\(string\)\s*)?trans\(\s*'([\w.]+)'"
+                                      r"|subject\(\s*(?:\(string\)\s*)?trans\(\s*'([\w.]+)'", text)
+                    return said(found.group(1) or found.group(2), "") if found else ""
+            return ""
+
+        def read(path: str, data: bytes) -> Iterator[Message | Skipped]:
+            text = _TRANS.sub(lambda m: said(m.group(1), m.group(2)), decode(data))
+            for name, value in self.consts.items():
+                text = re.sub(r"\{\{\s*\$" + name + r"\b[^{}]*\}\}", value, text)
+            view = re.sub(r"^.*?/views/|\.blade\.php$", "", path).replace("/", ".")
+            yield from read_template(path, f"Subject: {subject(view)}\n{text}".encode())
+
+        return read
+
+
 # ---- e-mails kept whole in a YAML locale file -----------------------------------------------------
 
 _BODY_KEYS = ("body", "email_body", "body_html", "html", "text", "content", "message")
@@ -322,7 +380,7 @@ _SHOP_ORDER = {
     "tracking_url": "https://www.ups.com/track?tracknum=1Z999AA10123456784",
     "display_total_amount_refunded": "$25.00"}
 _FOI_BODY, _FOI_TITLE = "Leeds City Council", "Bin collection schedules 2024"
-READERS: dict[str, Reader | RailsViews] = {
+READERS: dict[str, Reader | RailsViews | LaravelViews] = {
     # Login.gov: the product's name and a partner agency in the place of its variables
     "login_gov": RailsViews(r"^config/locales/en\.yml$", {
         "APP_NAME": "Login.gov", "app_name": "Login.gov", "app_name_html": "Login.gov", "sp_name": "USAJOBS",
@@ -357,6 +415,14 @@ READERS: dict[str, Reader | RailsViews] = {
                         "spree/emails/app/views", scope="spree"),
     "solidus": RailsViews(r"^core/config/locales/en\.yml$", _SHOP_ORDER, "core/app/mailers",
                           "core/app/views"),
+    # Firefly III: a sign-in's address and browser, a bill
+    "firefly_iii": LaravelViews(r"^resources/lang/en_US/(email|firefly)\.php$", {
+        "host": "pool-203-0-113-7.example.net", "ip": "203.0.113.7", "time": "Friday, May 9, 2025 10:30",
+        "userAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/128.0", "count": "2",
+        "link": "https://firefly.example.com/", "url": "https://firefly.example.com/profile",
+        "address": "https://firefly.example.com", "group": "Household budget", "name": "Budget sync",
+        "date": "June 1, 2025", "email": "alex@example.com", "invitee": "priya.shah@example.com",
+        "admin": "admin@example.com"}),
     # Alaveteli (WhatDoTheyKnow): gettext source strings, one Freedom of Information request
     "alaveteli": RailsViews(r"^$", {
         "site_name": "WhatDoTheyKnow", "pro_site_name": "WhatDoTheyKnow Pro", "public_body.name": _FOI_BODY,

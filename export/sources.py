@@ -66,9 +66,9 @@ KNOWN = {s.name: s for s in (
            "export/gather.py",
            "MIT, ISC, GPL-3.0 (per repository)"),
     Source("email_service_notices",
-           "account, security, billing and onboarding e-mails of 12 open-source services (SimpleLogin, "
+           "account, security, billing and onboarding e-mails of 13 open-source services (SimpleLogin, "
            "addy.io, Ory Kratos, Bugzilla, Feedbin, Unkey, Lemmy, Gogs, Liberapay, Lobsters, RubyGems.org, "
-           "Healthchecks.io), "
+           "Healthchecks.io, Firefly III), "
            "each filled once, built by export/gather.py at pinned commits",
            "MIT, Apache-2.0, MPL-2.0, AGPL-3.0, BSD-3-Clause, CC0 1.0 (per repository)"),
     Source("email_shop_notifications",

@@ -165,6 +165,19 @@ def test_rails_views_read_their_words_from_the_locale_and_the_mailer() -> None:
     view = "app/views/user_mailer/notice.text.erb"
     [notice] = bound(view, files[view].encode())
     assert (notice.subject, notice.body.strip()) == ("Request sent", "Your FOI request was sent.")
+    lang, view = "resources/lang/en_US/email.php", "resources/views/emails/new-ip.blade.php"
+    laravel = {  # Blade mail whose words are in a PHP language file, its subject in the Mail class
+        lang: "<?php\nreturn [\n    'new_ip_subject' => 'New login on Firefly III',\n"
+              "    'new_ip_body' => 'We saw a login from :ip for `:email`.',\n];\n",
+        "app/Mail/NewIp.php": "$this->markdown('emails.new-ip')->subject(trans('email.new_ip_subject'));",
+        view: "{{ trans('email.new_ip_body', ['email' => $user->email]) }}\nBrowser: {{ $userAgent }}",
+    }
+    read = railsmail.LaravelViews(r"email\.php$", {"ip": "203.0.113.7", "userAgent": "Firefox"}).bind(
+        railsmail.Files(frozenset(laravel), lambda path: laravel[path].encode()))
+    [login] = read(view, laravel[view].encode())
+    assert login.subject == "New login on Firefly III"
+    assert re.fullmatch(r"We saw a login from 203\.0\.113\.7 for \S+@\S+\.\s+Browser: Firefox",
+                        login.body.strip()), login.body
     locale = (b"en:\n  messages:\n    accepted:\n      email:\n        subject: Return accepted\n"
               b"        body: Hi %{first_name}, your <<Client.TaxYear>> return was accepted.\n"
               b"  macros:\n    waiting: We are waiting for your documents.\n")
