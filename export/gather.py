@@ -230,6 +230,11 @@ SOURCES: tuple[Spec, ...] = (
               "organisation invitations, access requests, comment mentions, subscription renewal notice), "
               "plain-text Selmer templates with their subject files, filled once; the feedback form's "
               "message to the Penpot team is left out."),
+    Spec("email_app_notifications", "heartcombo/devise", "7ca7ed9c174525a4d36167441b35af4a0991b6af",
+         r"^app/views/devise/mailer/\w+\.html\.erb$", "devise", "MIT (MIT-LICENSE)", "2009-2026",
+         note="Devise's default account e-mails, sent as they are by many Rails apps (reset password, "
+              "unlock; confirmation, e-mail and password changed fall under the size filter), subjects "
+              "from its English locale, filled once."),
     Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
          r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
          "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),

@@ -415,6 +415,8 @@ READERS: dict[str, Reader | RailsViews | LaravelViews] = {
                         "spree/emails/app/views", scope="spree"),
     "solidus": RailsViews(r"^core/config/locales/en\.yml$", _SHOP_ORDER, "core/app/mailers",
                           "core/app/views"),
+    # Devise: the default account mails of the Rails apps that use it
+    "devise": RailsViews(r"^config/locales/en\.yml$"),
     # Firefly III: a sign-in's address and browser, a bill
     "firefly_iii": LaravelViews(r"^resources/lang/en_US/(email|firefly)\.php$", {
         "host": "pool-203-0-113-7.example.net", "ip": "203.0.113.7", "time": "Friday, May 9, 2025 10:30",
