@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from export import mailfiles as mf
 from export.mailfiles import TITLE, Message, Skipped, decode, fill, pick, read_template, render_template
@@ -31,20 +32,27 @@ def _headed(path: str, body: str, subject: str = "") -> Message:
     return Message(path, " ".join(subject.split()), body)
 
 
-def template_with(pre: tuple[tuple[str, str], ...], headers: bool = False) -> Reader:
-    """read_template after fixed substitutions of the raw template (product names, config
-    look-ups); with `headers`, a rendered header block (From/To/Subject) gives the subject."""
+def substitute(pre: tuple[tuple[str, str], ...], text: str) -> str:
+    for pattern, replacement in pre:
+        text = re.sub(pattern, replacement, text, flags=re.S)
+    return text
 
-    def reader(path: str, data: bytes) -> Iterator[Message | Skipped]:
-        text = decode(data).replace("\r\n", "\n")
-        for pattern, replacement in pre:
-            text = re.sub(pattern, replacement, text, flags=re.S)
+
+@dataclass(frozen=True)
+class template_with:
+    """read_template after fixed substitutions `pre` of the raw template (product names, config
+    look-ups); with `headers`, a rendered header block (From/To/Subject) gives the subject.
+    export.gather applies `pre` to a subject template kept in a file of its own too."""
+
+    pre: tuple[tuple[str, str], ...]
+    headers: bool = False
+
+    def __call__(self, path: str, data: bytes) -> Iterator[Message | Skipped]:
+        text = substitute(self.pre, decode(data).replace("\r\n", "\n"))
         for message in read_template(path, text.encode()):
-            if headers and isinstance(message, Message):
+            if self.headers and isinstance(message, Message):
                 message = _headed(path, message.body.lstrip(), message.subject)
             yield message
-
-    return reader
 
 
 # ---- Rails ERB ---------------------------------------------------------------------------------
@@ -244,6 +252,44 @@ LOBSTERS = (
 KRATOS = (
     (r"\{\{\s*index \.Identity \"ID\"\s*\}\}", "7f3c2a9e-51d4-4b8a-9c0e-2d6f1a8b3e57"),
     (r"\{\{\s*\.(?:ChangedAt|AddedAt)\s*\}\}", "2025-06-14 10:30 UTC"),
+)
+def variables(values: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Substitutions of `{{ name }}` (with or without |filters) by a fixed value, for template_with."""
+    return tuple((r"\{\{\s*" + re.escape(name) + r"\s*(?:\|[^{}]*)?\}\}", value)
+                 for name, value in values.items())
+
+
+HEALTHCHECKS = (
+    (r"\{%\s*site_name\s*%\}", "Healthchecks.io"), (r"\{\{\s*\w+\|pluralize\s*\}\}", "s"),
+    *variables({
+        "check.name_then_code": "Nightly DB backup", "check.name": "Nightly DB backup",
+        "flip.new_status": "down", "check.project": "Backups",
+        "check.get_status": "DOWN", "num_down": "2", "n_down": "2", "num_flips": "6", "num_checks": "14",
+        "summary_ntimes": "3", "summary_nchecks": "2", "recipient": "+1 ••• ••• 0142", "transport": "SMS",
+        "limit": "50", "ping.n": "1,482", "ping.created": "3 hours ago", "ping.remote_addr": "203.0.113.7",
+        "ping.get_kind_display": "success", "flip.down_duration": "2 hours 14 minutes",
+        "flip.created": "Fri, 09 May 2025 10:30:00 +0000", "report_period": "Monthly", "dt": "May 2025",
+        "flip.reason_long": "success signal did not arrive on time, grace time passed",
+        "project": "Backups", "project.name": "Backups", "group.grouper": "Backups",
+        "membership.project": "Backups", "message": "Nightly DB backup is DOWN.",
+        "plaintext": "The check Nightly DB backup is DOWN.", "subject": "Nightly DB backup is DOWN",
+        "check.desc": "Runs pg_dump every night at 02:00 and uploads it to S3.", "check.tags": "prod db",
+        "check.kind": "simple", "check.timeout": "1 day", "check.grace": "1 hour",
+        "check.schedule": "0 2 * * *", "check.tz": "Europe/Riga"}),
+)
+_UUID = "5f3c2a9e-51d4-4b8a-9c0e-2d6f1a8b3e57"
+PENPOT = (
+    (r"\{%\s*if organizations\|empty\?\s*%\}.*?\{%\s*else\s*%\}", "{% if x %}"),  # the list, not "none yet"
+    *variables({
+        "public-uri": "https://design.penpot.app", "requested-by": "Maria Garcia",
+        "invited-by": "Maria Garcia", "source-user": "Maria Garcia",
+        "requested-by-email": "maria.garcia@example.com", "pending-email": "p.shah@example.org",
+        "file-name": "Brand guidelines 2025", "team-name": "Design Team", "team": "Design Team",
+        "team-id": _UUID, "page-id": _UUID, "file-id": _UUID,
+        "comment-reference": "Brand guidelines 2025, Homepage", "comment-url": "https://design.penpot.app/",
+        "comment-content": "Could we try the darker blue for the header?", "renewal-date": "June 1, 2025",
+        "estimated-amount": "$1,050.00", "organization.name": "Northwind Traders",
+        "organization-name": "Northwind Traders", "org.name": "Northwind Traders", "user-name": "Alex"}),
 )
 GOGS = (
     (r"\{\{\s*AppName\s*\}\}", "Gogs"),
@@ -660,6 +706,8 @@ READERS: dict[str, Reader] = {
     "lobsters_erb": erb_reader(LOBSTERS),
     "kratos_gotmpl": gotmpl_reader(KRATOS),
     "gogs_gotmpl": gotmpl_reader(GOGS),
+    "healthchecks_template": template_with(HEALTHCHECKS),
+    "penpot_template": template_with(PENPOT),
     "jinja_gettext": read_jinja_gettext,
     "mjml": read_mjml,
     "twig_filled": read_twig_filled,

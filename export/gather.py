@@ -223,6 +223,18 @@ SOURCES: tuple[Spec, ...] = (
          "a36d010b6cacbaf4acc14a93239af0f4d37ee844", r"^classes/email-templates/.*\.php$", "php_methods",
          "GPL-2.0 (readme.txt)", "2012-2026", note="Paid Memberships Pro's membership e-mails (checkout, "
          "billing, payment failed, cancellation, expiry), default subject and body, filled once."),
+    Spec("email_app_notifications", "penpot/penpot", "66bb6a11dfb1fc708a5c8165f8eaa4222e233bb2",
+         r"^backend/resources/app/email/[\w-]+/en\.txt$", "penpot_template", "MPL-2.0 (LICENSE)", "2020-2026",
+         skip=r"/feedback/", subject_file=(r"en\.txt$", "en.subj"),
+         note="Penpot's design-platform e-mails (verify account, password reset, e-mail change, team and "
+              "organisation invitations, access requests, comment mentions, subscription renewal notice), "
+              "plain-text Selmer templates with their subject files, filled once; the feedback form's "
+              "message to the Penpot team is left out."),
+    Spec("email_app_notifications", "heartcombo/devise", "7ca7ed9c174525a4d36167441b35af4a0991b6af",
+         r"^app/views/devise/mailer/\w+\.html\.erb$", "devise", "MIT (MIT-LICENSE)", "2009-2026",
+         note="Devise's default account e-mails, sent as they are by many Rails apps (reset password, "
+              "unlock; confirmation, e-mail and password changed fall under the size filter), subjects "
+              "from its English locale, filled once."),
     Spec("email_dev_newsletters", "rust-lang/this-week-in-rust", "d592478f2b2fe16fd2767ff2fdd692cf858f9059",
          r"^content/20(1[2-9]|2\d)-.*\.md$", "markdown", "CC BY-SA 4.0 (README: content made available "
          "under CC-BY-SA)", "2013-2025", limit=60, note="This Week in Rust, the e-mailed weekly."),
@@ -308,6 +320,35 @@ SOURCES: tuple[Spec, ...] = (
          r"^app/views/\w+_mailer/\w+\.text\.erb$", "lobsters_erb", "BSD-3-Clause (LICENSE)", "2012-2026",
          note="Lobsters' community e-mails (invitation, reply and mention notices, password reset, ban "
               "notice, private message), filled once; no subject (set in the mailers)."),
+    Spec("email_service_notices", "rubygems/rubygems.org", "3c8ea0d4cbe85bd2a2bb5d22486247656a3dfb6c",
+         r"^app/views/\w*mailer/[a-z]\w*\.(text\.erb|html\.erb|erb)$", "rubygems", "MIT (MIT-LICENSE)",
+         "2013-2026", replace=((r"(?m) mail to$", ""), (r"%\{gem\}", "tidy_json")),
+         skip=r"/(cache_exposure_inactive_notice|cache_exposure_notice|admin_manual|email_confirmation|"
+              r"webauthn_credential_(created|removed)|user_invited|owner_updated|ownership_confirmation|"
+              r"change_password|compromised_password_reset|policy_update_announcement|webhook_(deleted|disabled))"
+              r"\.html\.erb$|/email_reset\.erb$",
+         note="RubyGems.org's account and security e-mails (authentication app and security device added or "
+              "removed, API key created, revoked or reset, e-mail change, password reset, gem pushed or "
+              "yanked, ownership changes, account deletion, webhook failures, an incident notice): ERB "
+              "views with their t() copy from config/locales/en.yml, the text part where there is one, "
+              "subjects from the locale or the mailer, filled once."),
+    Spec("email_service_notices", "healthchecks/healthchecks", "29b5ec251059034b79e0120e2ff0c3e35d7bd9f8",
+         r"^templates/emails/[\w-]+-body-text\.html$", "healthchecks_template", "BSD-3-Clause (LICENSE)",
+         "2015-2026", subject_file=(r"-body-text\.html$", "-subject.html"),
+         note="Healthchecks.io's cron-monitoring e-mails (check down alert, flapping notice, reminders, "
+              "confirmation code, project invitation, ownership transfer, SMS and phone-call limits, "
+              "inactive-account and deletion warnings): Django text templates with their subject "
+              "templates, filled once."),
+    Spec("email_service_notices", "firefly-iii/firefly-iii", "a95b82b14cb01b6e40491f2a94c53b47b71766e7",
+         r"^resources/views/emails/[\w/-]+\.blade\.php$", "firefly_iii", "AGPL-3.0 (LICENSE)", "2016-2026",
+         skip=r"/(admin-test|registered-admin|new-version|bill-warning|subscriptions-overdue-warning)\.|/owner/",
+         note="Firefly III's (personal finance manager) account and security e-mails: new sign-in from an "
+              "unknown address, failed login, MFA enabled or disabled, backup codes used or running out, "
+              "e-mail change and undo, password reset, new access token or OAuth client, invitations, "
+              "welcome; Blade Markdown mails whose copy is in trans() calls to the English language file, "
+              "subjects from the Mail and Notification classes, filled once. Admin-only mails and the "
+              "bill warnings (whose alternatives are separate @if blocks, all of which filling once "
+              "would keep) are left out."),
     Spec("email_shop_notifications", "Qloapps/QloApps", "950b37ed1c044f2252149aa09ca7f9adeb97991e",
          r"(^|/)mails/en/[\w-]+\.txt$", "brace_txt", "OSL-3.0 (LICENSE.md)", "2016-2024",
          skip=r"/(test|log_alert|employee_password)\.txt$|^modules/(?!blocknewsletter|qlohotelreview)",
@@ -357,6 +398,19 @@ SOURCES: tuple[Spec, ...] = (
          note="GiveWP's default donation e-mails (donation receipt, new and failed donation notices, "
               "offline donation instructions, donor registration), built from translated PHP strings, "
               "{tags} filled once."),
+    Spec("email_shop_notifications", "spree/spree", "cee28a23d9965d3c873955f2a567212450e4b335",
+         r"^spree/emails/app/views/spree/\w+_mailer/\w+\.(text|html)\.erb$", "spree",
+         "BSD-3-Clause (LICENSE)", "2008-2026", skip=r"(?<!payment_link_email)\.html\.erb$",
+         note="Spree Commerce's customer e-mails (order confirmation, cancellation, fulfilment with "
+              "tracking, refund, payment link, password reset, newsletter confirmation, marketplace seller "
+              "approved, rejected or suspended): text views (HTML where there is none) with their Spree.t() "
+              "copy from the core locale, filled once."),
+    Spec("email_shop_notifications", "solidusio/solidus", "1f5bf5c638f5fe9fbda4d480bdb7ebcfa39a9a5e",
+         r"^core/app/views/spree/\w+_mailer/\w+\.text\.erb$", "solidus", "BSD-3-Clause (LICENSE.md)",
+         "2015-2026", skip=r"/test_mailer/",
+         note="Solidus's order e-mails (confirmation, cancellation, items cancelled, shipped, "
+              "reimbursement), text views with their t() copy from the core locale, filled once; "
+              "near-copies of Spree's are capped by the template filter."),
     Spec("sms_transaction_alerts", PENNYWISE, PENNYWISE_AT, r"^parser-core/src/test/kotlin/.*\.kt$",
          "kotlin_messages",
          "AGPL-3.0 (LICENSE; TRADEMARKS.md: the AGPL covers the source, not the name or logo)", "2025-2026",
@@ -671,7 +725,7 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
         SALT.set(spec.repo)  # the fills of subjects set in code: the same whatever was built before
         subjects = subject_map(gd, spec)
         reader = READERS[spec.reader]
-        if isinstance(reader, railsmail.RailsViews):  # it reads other files of the repository too
+        if isinstance(reader, railsmail.RailsViews | railsmail.LaravelViews):  # it reads other files too
             reader = reader.bind(railsmail.Files(frozenset(every), partial(read_blob, gd, spec.commit)))
         for path in tqdm(paths, desc=f"{corpus} {spec.repo}", unit="file", leave=False):
             SALT.set(path)
@@ -679,6 +733,7 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
             if spec.subject_file[0]:
                 subject_path = re.sub(*spec.subject_file, path)
                 subject = decode(read_blob(gd, spec.commit, subject_path)) if subject_path in every else ""
+                subject = appmail.substitute(getattr(reader, "pre", ()), subject)  # a template_with's values
                 data = f"Subject: {' '.join(render_template(subject).split())}\n".encode() + data
             elif subjects:
                 name = re.search(spec.subject_map[2], path)

@@ -26,7 +26,7 @@ Reader = Callable[[str, bytes], Iterator[Message | Skipped]]
 PLURALS = {"zero", "one", "two", "few", "many", "other"}
 _OPTION_RE = re.compile(r"(?::(\w+)\s*=>|(\w+):)\s*(.*)", re.S)
 _LITERAL_RE = re.compile(r"'([^']*)'|\"((?:[^\"\\]|\\.)*)\"", re.S)
-_CALL_RE = re.compile(r"(?:I18n\.)?([a-z_]\w*[?!]?)(\s*\(|\s+(?=[\"':@\w]))")
+_CALL_RE = re.compile(r"(?:I18n\.|Spree\.)?([a-z_]\w*[?!]?)(\s*\(|\s+(?=[\"':@\w]))")
 _CHAINED_RE = re.compile(r"(\.(html_safe|strip|to_s|titleize|capitalize|upcase|downcase|humanize))+$")
 YIELD = "\0YIELD\0"  # where a layout's <%= yield %> puts the view
 
@@ -102,13 +102,15 @@ def _options(args: list[str]) -> dict[str, str]:
 class RailsViews:
     """How one app's mailer views read: `locales` (a regex of its English locale files' paths),
     `consts` (values of its constants, helpers and variables, filled before mailfiles.fill is
-    asked), where its mailers and views are, and the layout that wraps every view."""
+    asked), where its mailers and views are, the layout that wraps every view, and the scope
+    its locale keys may be written without."""
 
     locales: str
     consts: dict[str, str] = field(default_factory=dict)
     mailers: str = "app/mailers"
     views: str = "app/views"
     layout: str = ""
+    scope: str = ""  # the prefix of a key not found as it is (Spree.t's "spree.")
 
     def bind(self, files: Files) -> Reader:
         return _Views(self, files).read
@@ -132,7 +134,7 @@ class _Views:
     def value(self, expr: str, scope: str, depth: int = 0) -> str:
         """The text a Ruby expression in a view shows: a string, t() from the locale, _() from its
         source, link_to's text, a known constant; anything else a variable mailfiles.fill fills."""
-        expr = _CHAINED_RE.sub("", expr.strip())
+        expr = _CHAINED_RE.sub("", re.sub(r"\s+(?:if|unless)\s+[^\"']*$", "", expr.strip()))  # `x if y`: x
         if depth > 6 or not expr:
             return ""
         if literal := _LITERAL_RE.fullmatch(expr):
@@ -140,12 +142,18 @@ class _Views:
                 return literal.group(1)
             inner = lambda m: self.value(m.group(1), scope, depth + 1)  # noqa: E731
             return re.sub(r"#\{([^{}]*)\}", inner, literal.group(2))
-        if "||" in expr:  # `@header || message.subject`: the first alternative
-            return self.value(expr.split("||")[0], scope, depth + 1)
+        if assigned := re.match(r"@?\w+\s*=(?!=)", expr):  # `<%= @sub_title = t(...) %>` shows the value
+            return self.value(expr[assigned.end():], scope, depth + 1)
+        alternative = _scan(expr, lambda i, char, depth: char == "|" == expr[i + 1: i + 2] and depth == 0)
+        if alternative >= 0:  # `@header || message.subject`: the first alternative
+            return self.value(expr[:alternative], scope, depth + 1)
         dotted = expr.removeprefix("@").split(".")
         for known in (".".join(dotted[i:]) for i in range(len(dotted))):
             if known in self.app.consts:
                 return self.app.consts[known]
+        constant = re.match(r"[A-Z]\w*(?:::\w+)*", expr)  # `Spree::Money.new(...)`: the constant's value
+        if constant and constant.group() in self.app.consts:
+            return self.app.consts[constant.group()]
         if found := call(expr):
             name, args = found
             if name in {"t", "translate"} and args:
@@ -157,6 +165,8 @@ class _Views:
                 return self.placed(text.replace("\\'", "'").replace('\\"', '"'), r"\{\{\s*(\w+)\s*\}\}",
                                    options, scope, depth)
             if name == "content_tag" and len(args) > 1:
+                return self.value(args[1], scope, depth + 1)
+            if name == "mail_to" and len(args) > 1:  # mail_to(address, text): the text
                 return self.value(args[1], scope, depth + 1)
             if name in {"link_to", "mail_to", "raw", "sanitize", "simple_format", "strip_tags", "h"} and args:
                 return "" if re.search(r"\bdo\s*$", expr) else self.value(args[0], scope, depth + 1)
@@ -189,7 +199,7 @@ class _Views:
         if "scope" in options:
             name = ".".join([*re.findall(r"\w+", options["scope"]), name])
         name = scope + name if name.startswith(".") else name
-        found = self.strings.get(name)
+        found = self.strings.get(name, self.strings.get(f"{self.app.scope}.{name}"))
         if found is None and "default" in options:
             return self.value(options["default"], scope, depth + 1)
         if isinstance(found, dict):
@@ -239,10 +249,69 @@ class _Views:
         body = self.expand(decode(data).replace("\r\n", "\n"), path)
         if self.app.layout in self.files.paths:
             body = self.expand(self.files.text(self.app.layout), self.app.layout).replace(YIELD, body, 1)
+        body = body.replace(YIELD, "")  # a partial's yield, its block not inlined
         for pattern, replacement in ERB:
             body = re.sub(pattern, replacement, body, flags=re.S)
         subject = " ".join(self.subject(path).split())
         yield from read_template(path, f"Subject: {subject}\n{body}".encode())
+
+
+# ---- Laravel Blade mails whose words are in a PHP language file ----------------------------------
+
+_PHP_PAIR = re.compile(r"'(\w+)'\s*=>\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")")
+_TRANS = re.compile(r"\{\{\s*(?:\(string\)\s*)?(?:trans|__)\(\s*'([\w.]+)'\s*(?:,\s*\[(.*?)\])?\s*\)\s*\}\}",
+                    re.S)
+
+
+@dataclass(frozen=True)
+class LaravelViews:
+    """How one Laravel app's Blade mails read: `lang` (a regex of its English language files, each a
+    flat PHP array `'key' => 'text'` read as `<file name>.<key>`), `consts` (values of its view
+    variables), and `code` (the folder of the Mail and Notification classes that give the subject
+    of the view they name)."""
+
+    lang: str
+    consts: dict[str, str] = field(default_factory=dict)
+    code: str = "app/"
+
+    def bind(self, files: Files) -> Reader:
+        strings: dict[str, str] = {}
+        for path in sorted(p for p in files.paths if re.search(self.lang, p)):
+            stem = path.rpartition("/")[2].removesuffix(".php")
+            for key, single, double in _PHP_PAIR.findall(files.text(path)):
+                strings[f"{stem}.{key}"] = re.sub(r"\\(['\"\\])", r"\1", single or double)
+        code = {p: "" for p in files.paths if p.startswith(self.code) and p.endswith(".php")}
+
+        def said(key: str, args: str) -> str:
+            options = dict(re.findall(r"'(\w+)'\s*=>\s*([^,\]]+)", args or ""))
+
+            def one(match: re.Match) -> str:
+                name = match.group(1)
+                if name in self.consts:
+                    return self.consts[name]
+                variable = re.findall(r"\$(\w+)(?:->(\w+))?", options.get(name, ""))
+                return fill(variable[-1][1] or variable[-1][0]) if variable else fill(name)
+
+            return re.sub(r":([a-zA-Z_]\w*)", one, strings.get(key, ""))
+
+        def subject(view: str) -> str:
+            for path, text in code.items():
+                text = text or files.text(path)
+                code[path] = text
+                if f"'{view}'" in text:
+                    found = re.search(r"subject\s*=\s*(?:\(string\)\s*)?trans\(\s*'([\w.]+)'"
+                                      r"|subject\(\s*(?:\(string\)\s*)?trans\(\s*'([\w.]+)'", text)
+                    return said(found.group(1) or found.group(2), "") if found else ""
+            return ""
+
+        def read(path: str, data: bytes) -> Iterator[Message | Skipped]:
+            text = _TRANS.sub(lambda m: said(m.group(1), m.group(2)), decode(data))
+            for name, value in self.consts.items():
+                text = re.sub(r"\{\{\s*\$" + name + r"\b[^{}]*\}\}", value, text)
+            view = re.sub(r"^.*?/views/|\.blade\.php$", "", path).replace("/", ".")
+            yield from read_template(path, f"Subject: {subject(view)}\n{text}".encode())
+
+        return read
 
 
 # ---- e-mails kept whole in a YAML locale file -----------------------------------------------------
@@ -299,8 +368,19 @@ def yaml_mail(values: dict[str, str], macros: tuple[str, str] = ("", "")) -> Rea
 
 # ---- the apps' values ----------------------------------------------------------------------------
 
+_SHOP_ORDER = {
+    "variant.sku": "TSH-ORG-M", "product.name": "Organic Cotton T-Shirt",
+    "options_text": "Size: M, Colour: Navy", "quantity": "2", "single_money": "$25.00",
+    "display_amount": "$50.00", "display_item_total": "$50.00", "display_total": "$58.49",
+    "label": "SPRING10", "Spree::Money": "$4.99", "seller.name": "Green Thread Studio",
+    "current_store.name": "Harbor Outfitters", "store.name": "Harbor Outfitters",
+    "display_additional_tax_total.to_html": "$3.50", "display_gift_card_total.to_html": "$10.00",
+    "fee.label": "Handling fee", "adjustment.label": "Sales tax", "adjustment.display_amount": "$3.50",
+    "number": "R123456789", "order.number": "R123456789", "tracking": "1Z999AA10123456784",
+    "tracking_url": "https://www.ups.com/track?tracknum=1Z999AA10123456784",
+    "display_total_amount_refunded": "$25.00"}
 _FOI_BODY, _FOI_TITLE = "Leeds City Council", "Bin collection schedules 2024"
-READERS: dict[str, Reader | RailsViews] = {
+READERS: dict[str, Reader | RailsViews | LaravelViews] = {
     # Login.gov: the product's name and a partner agency in the place of its variables
     "login_gov": RailsViews(r"^config/locales/en\.yml$", {
         "APP_NAME": "Login.gov", "app_name": "Login.gov", "app_name_html": "Login.gov", "sp_name": "USAJOBS",
@@ -318,6 +398,33 @@ READERS: dict[str, Reader | RailsViews] = {
         "suspension_reminder_subject": "Your GOV.UK Signon account will be suspended in 7 days",
         "suspension_notification_subject": "Your GOV.UK Signon account has been suspended"},
         layout="app/views/layouts/user_mailer.text.erb"),
+    # RubyGems.org: one gem, its owner's handle, one time stamp
+    "rubygems": RailsViews(r"^config/locales/en\.yml$", {
+        "Gemcutter::HOST_DISPLAY": "RubyGems.org", "Gemcutter::HOST": "rubygems.org", "host": "RubyGems.org",
+        "handle": "alexm", "display_handle": "alexm", "user.name": "Alex Morgan", "user_handle": "alexm",
+        "rubygem.name": "tidy_json", "gem": "tidy_json", "to_title": "tidy_json (2.4.1)", "name": "tidy_json",
+        "to_formatted_s(:rfc822)": "Fri, 09 May 2025 10:30:00 +0000", "label": "",
+        "url": "https://rubygems.org/profile/edit", "nickname": "YubiKey 5C", "scope": "push_rubygem",
+        "scopes.to_sentence": "push rubygem and yank rubygem", "api_key.name": "ci-release",
+        "human_attribute_name(:oidc_api_key_role)": "OIDC API key role",
+        "human_attribute_name(:expires_at)": "Expires at", "oidc_api_key_role.name": "github-actions-release",
+        "last_success": "March 3, 2025 at 10:30 UTC", "failures_since_last_success": "12",
+        "delete_command": "gem webhook --remove https://ci.example.com/hook"}),
+    # Spree and Solidus: one line item, its totals and shipping
+    "spree": RailsViews(r"^spree/core/config/locales/en\.yml$", _SHOP_ORDER, "spree/emails/app/mailers",
+                        "spree/emails/app/views", scope="spree"),
+    "solidus": RailsViews(r"^core/config/locales/en\.yml$", _SHOP_ORDER, "core/app/mailers",
+                          "core/app/views"),
+    # Devise: the default account mails of the Rails apps that use it
+    "devise": RailsViews(r"^config/locales/en\.yml$"),
+    # Firefly III: a sign-in's address and browser, a bill
+    "firefly_iii": LaravelViews(r"^resources/lang/en_US/(email|firefly)\.php$", {
+        "host": "pool-203-0-113-7.example.net", "ip": "203.0.113.7", "time": "Friday, May 9, 2025 10:30",
+        "userAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/128.0", "count": "2",
+        "link": "https://firefly.example.com/", "url": "https://firefly.example.com/profile",
+        "address": "https://firefly.example.com", "group": "Household budget", "name": "Budget sync",
+        "date": "June 1, 2025", "email": "alex@example.com", "invitee": "priya.shah@example.com",
+        "admin": "admin@example.com"}),
     # Alaveteli (WhatDoTheyKnow): gettext source strings, one Freedom of Information request
     "alaveteli": RailsViews(r"^$", {
         "site_name": "WhatDoTheyKnow", "pro_site_name": "WhatDoTheyKnow Pro", "public_body.name": _FOI_BODY,

@@ -54,10 +54,9 @@ KNOWN = {s.name: s for s in (
            "NixOS Weekly @22daf4234a1f issues, export/gather.py",
            "CC BY-SA 4.0, MIT, CC0 1.0 (per repository)"),
     Source("email_app_notifications",
-           "notification, shop and account e-mail templates of 25 open-source apps (Open Collective, "
-           "Bitwarden, Saleor, Magento 1, Smartstore, Dub, phpBB, FixMyStreet, ...), each filled once, "
-           "built by "
-           "export/gather.py at pinned commits (listed in the corpus README)",
+           "notification, shop and account e-mail templates of 27 open-source apps (Open Collective, "
+           "Bitwarden, Saleor, Magento 1, Smartstore, Dub, phpBB, FixMyStreet, Penpot, Devise, ...), "
+           "each filled once, built by export/gather.py at pinned commits (listed in the corpus README)",
            "MIT, BSD-3-Clause, Apache-2.0, MPL-2.0, OSL-3.0/AFL-3.0, GPL-2.0, AGPL-3.0 (per repository)"),
     Source("email_real_received",
            "receipts, bookings and bank and payment notices received by the authors of receipt "
@@ -68,14 +67,15 @@ KNOWN = {s.name: s for s in (
            "export/gather.py",
            "MIT, ISC, Apache-2.0, GPL-3.0 (per repository)"),
     Source("email_service_notices",
-           "account, security, billing and onboarding e-mails of 10 open-source services (SimpleLogin, "
-           "addy.io, Ory Kratos, Bugzilla, Feedbin, Unkey, Lemmy, Gogs, Liberapay, Lobsters), each filled "
-           "once, built by export/gather.py at pinned commits",
+           "account, security, billing and onboarding e-mails of 13 open-source services (SimpleLogin, "
+           "addy.io, Ory Kratos, Bugzilla, Feedbin, Unkey, Lemmy, Gogs, Liberapay, Lobsters, RubyGems.org, "
+           "Healthchecks.io, Firefly III), "
+           "each filled once, built by export/gather.py at pinned commits",
            "MIT, Apache-2.0, MPL-2.0, AGPL-3.0, BSD-3-Clause, CC0 1.0 (per repository)"),
     Source("email_shop_notifications",
-           "order, booking, invoice, ticket and donation e-mails of 7 open-source shops and billing tools "
-           "(QloApps, FOSSBilling, Hi.Events, django-oscar, Vendure, Open Event, GiveWP), each filled once, "
-           "built by export/gather.py at pinned commits",
+           "order, booking, invoice, ticket and donation e-mails of 9 open-source shops and billing tools "
+           "(QloApps, FOSSBilling, Hi.Events, django-oscar, Vendure, Open Event, GiveWP, Spree, Solidus), "
+           "each filled once, built by export/gather.py at pinned commits",
            "BSD-3-Clause, Apache-2.0, OSL-3.0, GPL-3.0, AGPL-3.0 (per repository)"),
     Source("sms_transaction_alerts",
            "bank, card, wallet and verification-code SMS kept as test cases of SMS parsers (PennyWise AI "

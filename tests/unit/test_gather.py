@@ -142,20 +142,46 @@ def test_rails_views_read_their_words_from_the_locale_and_the_mailer() -> None:
         "app/views/user_mailer/reset.text.erb": "<%= t('.intro', email: @user.email) %>\n"
                                                 "<% if @expires %>The link expires soon.<% end %>\n"
                                                 "<%= render 'shared/sign_off' %>",
-        "app/views/shared/_sign_off.text.erb": "<%= t('common.thanks') %>",
+        "app/views/shared/_sign_off.text.erb": "<%= t('common.thanks') %><%= yield %>",
+        "app/views/user_mailer/hello.text.erb": "<%= @title = t('common.thanks') %>\n"
+                                                "Write to <%= mail_to('help@example.org', 'the desk') %>.",
         "app/views/user_mailer/notice.text.erb": "<%= _('Your {{law}} request was sent.', law: 'x') %>",
         "app/mailers/user_mailer.rb": "def notice\n  mail(subject: _('Request sent'))\nend\n",
     }
-    bound = railsmail.RailsViews(r"^config/locales/en\.yml$", {"app": "Login.gov", "law": "FOI"}).bind(
-        railsmail.Files(frozenset(files), lambda path: files[path].encode()))
+    bound_files = railsmail.Files(frozenset(files), lambda path: files[path].encode())
+    consts = {"app": "Login.gov", "law": "FOI"}
+    bound = railsmail.RailsViews(r"^config/locales/en\.yml$", consts).bind(bound_files)
     view = "app/views/user_mailer/reset.text.erb"
     [reset] = bound(view, files[view].encode())
     assert reset.subject == "Reset your Login.gov password"
     assert re.fullmatch(r"Someone asked to reset the password of \S+@\S+\.\n+The link expires soon\.\n+"
                         r"Thank you, the Login\.gov team", reset.body.strip()), reset.body
+    view = "app/views/user_mailer/hello.text.erb"  # an assignment shows its value; mail_to its text
+    [hello] = bound(view, files[view].encode())
+    assert hello.body.split("\n") == ["Thank you, the Login.gov team", "Write to the desk."]
+    # Spree.t keys written without their scope; a trailing `if`; a constant's value; || inside a call
+    order = ("<%= Spree.t('thanks', app: @store.name || 'Shop') if @paid %> "
+             "Total: <%= Spree::Money.new(@order.total) %>")
+    shop = railsmail.RailsViews(r"^config/locales/en\.yml$", {"store.name": "Acme", "Spree::Money": "$4.99"},
+                                scope="common").bind(bound_files)
+    [paid] = shop("app/views/user_mailer/order.text.erb", order.encode())
+    assert paid.body.strip() == "Thank you, the Acme team Total: $4.99"
     view = "app/views/user_mailer/notice.text.erb"
     [notice] = bound(view, files[view].encode())
     assert (notice.subject, notice.body.strip()) == ("Request sent", "Your FOI request was sent.")
+    lang, view = "resources/lang/en_US/email.php", "resources/views/emails/new-ip.blade.php"
+    laravel = {  # Blade mail whose words are in a PHP language file, its subject in the Mail class
+        lang: "<?php\nreturn [\n    'new_ip_subject' => 'New login on Firefly III',\n"
+              "    'new_ip_body' => 'We saw a login from :ip for `:email`.',\n];\n",
+        "app/Mail/NewIp.php": "$this->markdown('emails.new-ip')->subject(trans('email.new_ip_subject'));",
+        view: "{{ trans('email.new_ip_body', ['email' => $user->email]) }}\nBrowser: {{ $userAgent }}",
+    }
+    read = railsmail.LaravelViews(r"email\.php$", {"ip": "203.0.113.7", "userAgent": "Firefox"}).bind(
+        railsmail.Files(frozenset(laravel), lambda path: laravel[path].encode()))
+    [login] = read(view, laravel[view].encode())
+    assert login.subject == "New login on Firefly III"
+    assert re.fullmatch(r"We saw a login from 203\.0\.113\.7 for \S+@\S+\.\s+Browser: Firefox",
+                        login.body.strip()), login.body
     locale = (b"en:\n  messages:\n    accepted:\n      email:\n        subject: Return accepted\n"
               b"        body: Hi %{first_name}, your <<Client.TaxYear>> return was accepted.\n"
               b"  macros:\n    waiting: We are waiting for your documents.\n")
@@ -202,6 +228,10 @@ APP_TEMPLATES = [  # (reader, path, template, the text it must read as)
      "[---] -/subject\n{{ _(\"Your payment has succeeded\") }}\n[---] text/html\n"
      "<p>{{ _(\"The payment of {money_amount} has succeeded.\", money_amount=payin.amount) }}</p>\n",
      r"Greetings, The payment of \S+ has succeeded\. Something wrong\? .*"),
+    ("healthchecks_template", "templates/emails/nag-body-text.html",
+     "Hello,\n{{ num_down }} check{{ num_down|pluralize }} in {{ project|safe }} are down on "
+     "{% site_name %}.",
+     r"Hello, 2 checks in Backups are down on Healthchecks\.io\."),
     ("bugzilla_template", "template/en/default/email/lockout.txt.tmpl",
      "From: [% Param('mailfrom') %]\nSubject: [[% terms.Bugzilla %]] Account locked\n\n"
      "Too many login attempts ([% constants.MAX_LOGIN_ATTEMPTS %]) for your account.\n",
