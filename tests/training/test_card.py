@@ -53,3 +53,16 @@ def test_each_target_says_whether_it_is_met_and_by_how_much_it_is_missed():
     # No fold of an unseen legitimate source was measured: the proxy says so, not "met".
     assert verdicts["legitimate mail of a source never trained on: mean flagged at the served threshold"] \
         == "not measured"
+
+
+def test_unseen_legitimate_mail_is_reported_as_a_mean_of_sources_and_pooled():
+    figures = meta(0.70)
+    folds = figures["metrics"]["folds"]
+    for name, n, flagged in (("small", 25, 0.2), ("large", 975, 0.0)):
+        folds[report.UNSEEN + name] = {"model": {"n": n, "legit_flagged": flagged},
+                                       "baseline": {"n": n, "legit_flagged": 0.1}}
+    rows = {row[0]: row[1:] for row in report.headline(figures)}
+    # One source of 25 texts with 5 flagged: a tenth of the mean of sources, half a percent pooled.
+    unseen = "legitimate mail of a source never trained on: "
+    assert rows[unseen + "mean flagged at the served threshold"] == [0.1, 0.1]
+    assert rows[unseen + "all its texts pooled, flagged"] == [0.005, 0.1]
