@@ -173,6 +173,26 @@ def test_gcloudignore_uploads_only_what_the_function_runs(tmp_path):
         assert name.split("/")[0] in {"main.py", "requirements.txt", "function", "model"}, name
 
 
+def test_every_other_artifact_an_export_writes_stays_out_of_the_upload(tmp_path):
+    """`make model` also writes the non-commercial build beside model/, and the other families
+    have folders of their own: a fresh clone has none of them, so this tree is made to have all."""
+    from export.families import FAMILIES
+
+    outs = {family.default_out for family in FAMILIES.values()}
+    outs |= set(re.findall(r"--out ([\w-]+)", (ROOT / "Makefile").read_text()))  # not adapt's $(OUT)
+    tree = tmp_path / "tree"
+    runtime = {"main.py", "requirements.txt", "function/model.py", "model/model.json"}
+    for name in runtime | {f"{out}/model.json" for out in outs}:
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text("x")
+    shutil.copy(ROOT / ".gcloudignore", tree)
+    env = {**os.environ, "CLOUDSDK_CONFIG": str(tmp_path / "gcloud-config")}
+    listed = subprocess.run(["gcloud", "meta", "list-files-for-upload", str(tree)], env=env,
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert "model-noncommercial" in outs and "model-minilm" in outs
+    assert set(listed.stdout.split()) == runtime
+
+
 def test_function_deploy_sends_every_setting_and_calls_the_real_function(recorder, serve, tmp_path):
     server = serve()
     recorder.function_uri = server.url + "/"  # the deployed function's URI: the real one, here
