@@ -76,6 +76,10 @@ def headline(meta: dict) -> list[list]:
         ("random split Brier score", lambda who: m[who]["random"]["brier"]),
         ("evaluation-only sources accuracy",
          lambda who: m[who].get("evaluation_only_sources", {}).get("accuracy")),
+        ("evaluation-only sources: legitimate mail flagged at the served threshold",
+         lambda who: m[who].get("evaluation_only_sources", {}).get("legit_flagged")),
+        ("evaluation-only sources: scam recall at the served threshold",
+         lambda who: m[who].get("evaluation_only_sources", {}).get("recall")),
         ("score change, text repeated 5x (mean / max)",
          lambda who: _mean_max(m[who]["invariance"]["repeat_5"])),
     ):
@@ -84,13 +88,17 @@ def headline(meta: dict) -> list[list]:
 
 
 # The figures the default is held to (issue 19): headline row, target, whether higher is better.
-# The unseen sets' "at most 3 % of legitimate mail flagged" is judged here on its nearest proxy.
+# The unseen sets' "at most 3 % of legitimate mail flagged and at least 75 % of scams caught" is
+# judged here on its nearest proxies: the legitimate sources left out in turn, and the sources
+# never trained on at all (real A2P e-mail, real smishing).
 TARGETS = (
     ("leave-one-source-out mean scam recall at 1 % legit flagged", 0.80, True),
     ("challenge set legitimate pass rate", 0.97, True),
     ("challenge set scam recall", 0.85, True),
     ("SpamAssassin random-split F1", 0.96, True),
     ("legitimate mail of a source never trained on: mean flagged at the served threshold", 0.03, False),
+    ("evaluation-only sources: legitimate mail flagged at the served threshold", 0.03, False),
+    ("evaluation-only sources: scam recall at the served threshold", 0.75, True),
 )
 
 

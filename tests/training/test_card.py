@@ -66,3 +66,15 @@ def test_unseen_legitimate_mail_is_reported_as_a_mean_of_sources_and_pooled():
     unseen = "legitimate mail of a source never trained on: "
     assert rows[unseen + "mean flagged at the served threshold"] == [0.1, 0.1]
     assert rows[unseen + "all its texts pooled, flagged"] == [0.005, 0.1]
+
+
+def test_the_sources_never_trained_on_are_judged_as_the_hidden_sets_are():
+    figures = meta(0.70)
+    verdicts = {row[0]: row[-1] for row in report.targets(figures)}
+    assert verdicts["evaluation-only sources: scam recall at the served threshold"] == "not measured"
+    for who in ("model", "baseline"):
+        figures["metrics"][who]["evaluation_only_sources"] = {"legit_flagged": 0.2, "recall": 0.8}
+    verdicts = {row[0]: row[-1] for row in report.targets(figures)}
+    never = "evaluation-only sources: "
+    assert verdicts[never + "legitimate mail flagged at the served threshold"] == "missed by 0.170"
+    assert verdicts[never + "scam recall at the served threshold"] == "met"
