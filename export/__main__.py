@@ -151,8 +151,9 @@ def _both_labels_left(records: list[corpus.Record], members: list[corpus.Record]
     return len({r.label for r in records if r.source not in left_out}) == 2
 
 
-def _judge(score, split: corpus.Split, held: list[corpus.Record], threshold: float) -> dict:
-    """Every check of one scorer on data it was not trained on."""
+def _judge(score, split: corpus.Split, held: list[corpus.Record], threshold: float, sure: float) -> dict:
+    """Every check of one scorer on data it was not trained on; `sure` is where its "scam" band
+    begins, above the uncertain one."""
     test_scores = score(_texts(split.test))
     labels = _labels(split.test)
     by_source = {}
@@ -167,7 +168,9 @@ def _judge(score, split: corpus.Split, held: list[corpus.Record], threshold: flo
         "plain_notes": evaluate.plain_notes(score),
     }
     if held:
-        result["evaluation_only_sources"] = evaluate.metrics(_labels(held), score(_texts(held)), threshold)
+        held_scores = score(_texts(held))
+        result["evaluation_only_sources"] = evaluate.metrics(_labels(held), held_scores, threshold)
+        result["evaluation_only_sources_scam_band"] = evaluate.metrics(_labels(held), held_scores, sure)
     return result, test_scores
 
 
@@ -211,10 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     validation = model.scores(_texts(split.validation))
     threshold = evaluate.choose_threshold(_labels(split.validation), validation, _sources(split.validation))
     base = evaluate.baseline(_texts(split.train), _labels(split.train))
-    base_threshold = evaluate.choose_threshold(_labels(split.validation), base(_texts(split.validation)),
+    base_validation = base(_texts(split.validation))
+    base_threshold = evaluate.choose_threshold(_labels(split.validation), base_validation,
                                                _sources(split.validation))
-    judged, test_scores = _judge(model.scores, split, held, threshold)
-    judged_base, base_scores = _judge(base, split, held, base_threshold)
+    band = evaluate.uncertain_band(_labels(split.validation), validation, threshold)
+    base_band = evaluate.uncertain_band(_labels(split.validation), base_validation, base_threshold)
+    judged, test_scores = _judge(model.scores, split, held, threshold, band[1])
+    judged_base, base_scores = _judge(base, split, held, base_threshold, base_band[1])
     reports = {"model": judged, "baseline": judged_base, "train_seconds": round(train_seconds, 1),
                "thresholds": {"model": threshold, "baseline": base_threshold}}
 
@@ -228,7 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     reports["folds"] = folds
 
     progress.set_postfix_str(next(steps))
-    band = evaluate.uncertain_band(_labels(split.validation), validation, threshold)
     package.restage(staged, dict(artifact.read(staged).meta, threshold=threshold, uncertain=band, gates=gates,
                                  metrics=reports, canaries=package.canaries(model)))
     notice.write(staged)  # the artifact carries its data's licences and attributions

@@ -125,10 +125,22 @@ def expectation(meta: dict) -> str:
         f"alone) fares worst: it flagged {unseen:.1%} of it on average, and {each[worst]:.0%} of the "
         f"worst such source ({worst}). On the hand-written challenge set it let "
         f"{m['challenge']['legit_pass']:.0%} of the legitimate messages pass and caught "
-        f"{m['challenge']['recall']:.0%} of the scams. Mail unlike every training source (another "
-        "language, another trade's jargon) will fare worse: adapt the model to a mailbox with "
+        f"{m['challenge']['recall']:.0%} of the scams.{never_seen(m)} Mail unlike every training source "
+        "(another language, another trade's jargon) will fare worse: adapt the model to a mailbox with "
         "`make adapt` (docs/adapt.md), which picks the threshold for that mailbox's own false-alarm "
         "rate.")
+
+
+def never_seen(m: dict) -> str:
+    """The sources it is never trained on, at the threshold and in the "scam" band: "" if unmeasured."""
+    served, sure = m.get("evaluation_only_sources"), m.get("evaluation_only_sources_scam_band")
+    if not served or not sure:
+        return ""
+    return (f" On real mail of sources it is never trained on (evaluation only) it flagged "
+            f"{served['legit_flagged']:.1%} of the legitimate messages and caught {served['recall']:.1%} "
+            f"of the scams; in the \"scam\" band, above the uncertain one, it put "
+            f"{sure['legit_flagged']:.1%} of those legitimate messages and {sure['recall']:.1%} of "
+            "the scams: treat an uncertain verdict as a prompt to look, not as a verdict.")
 
 
 def noncommercial_section(default: dict, other: dict) -> str:

@@ -80,6 +80,10 @@ def headline(meta: dict) -> list[list]:
          lambda who: m[who].get("evaluation_only_sources", {}).get("legit_flagged")),
         ("evaluation-only sources: scam recall at the served threshold",
          lambda who: m[who].get("evaluation_only_sources", {}).get("recall")),
+        ("evaluation-only sources: legitimate mail in the \"scam\" band (above the uncertain one)",
+         lambda who: m[who].get("evaluation_only_sources_scam_band", {}).get("legit_flagged")),
+        ("evaluation-only sources: scams in the \"scam\" band",
+         lambda who: m[who].get("evaluation_only_sources_scam_band", {}).get("recall")),
         ("score change, text repeated 5x (mean / max)",
          lambda who: _mean_max(m[who]["invariance"]["repeat_5"])),
     ):

@@ -78,3 +78,13 @@ def test_the_sources_never_trained_on_are_judged_as_the_hidden_sets_are():
     never = "evaluation-only sources: "
     assert verdicts[never + "legitimate mail flagged at the served threshold"] == "missed by 0.170"
     assert verdicts[never + "scam recall at the served threshold"] == "met"
+
+
+def test_the_card_says_what_the_bands_did_on_sources_never_trained_on_only_when_measured():
+    judged = meta(0.70)["metrics"]["model"]
+    assert card.never_seen(judged) == ""
+    judged["evaluation_only_sources"] = {"legit_flagged": 0.2245, "recall": 0.368}
+    judged["evaluation_only_sources_scam_band"] = {"legit_flagged": 0.0, "recall": 0.141}
+    said = card.never_seen(judged)
+    assert "flagged 22.4% of the legitimate messages and caught 36.8% of the scams" in said
+    assert "it put 0.0% of those legitimate messages and 14.1% of the scams" in said
