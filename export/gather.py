@@ -1,6 +1,7 @@
 """Rebuilds training corpora of real e-mail from pinned commits of public repositories.
 
     python -m export.gather --mirrors DIR --out DIR [--only NAME ...]
+    python -m export.gather --repos [--only NAME ...]   # what to mirror: owner/name commit, a line each
 
 DIR of mirrors holds the bare git directories the look-up tool's `fetch` brings
 (`<owner>+<name>/repo`). Every file is read at the commit pinned in SOURCES, so a rebuild gives
@@ -790,14 +791,24 @@ def write(corpus: str, specs: list[Spec], mirrors: Path, out: Path) -> tuple[int
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mirrors", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--mirrors", type=Path)
+    parser.add_argument("--out", type=Path)
     parser.add_argument("--only", nargs="*", help="corpus names (default: all)")
+    parser.add_argument("--repos", action="store_true",
+                        help="print each repository the corpora need and its pinned commit, then stop: "
+                             "mirror one with git clone --bare https://github.com/OWNER/NAME "
+                             "MIRRORS/OWNER+NAME/repo")
     args = parser.parse_args(argv)
     by_corpus: dict[str, list[Spec]] = defaultdict(list)
     for spec in SOURCES:
         if not args.only or spec.corpus in args.only:
             by_corpus[spec.corpus].append(spec)
+    if args.repos:
+        for repo, commit in sorted({(s.repo, s.commit) for specs in by_corpus.values() for s in specs}):
+            print(repo, commit)
+        return 0
+    if not args.mirrors or not args.out:
+        parser.error("--mirrors and --out are needed to build the corpora")
     for corpus, specs in by_corpus.items():
         missing = [s.repo for s in specs if not git_dir(args.mirrors, s.repo).is_dir()]
         if missing:

@@ -368,3 +368,14 @@ def test_a_corpus_is_built_from_the_pinned_commit_only(tmp_path: Path) -> None:
     assert rows[0]["text"] == f"Subject: Shipped\n\n{WORDS}"
     readme = (folder / "README.md").read_text()
     assert "## Licence\nCC BY 4.0\n" in readme and pinned in readme
+
+
+def test_the_repositories_to_mirror_are_listed_with_their_pinned_commits(capsys) -> None:
+    assert gather.main(["--repos", "--only", "email_nazario_2015_2020"]) == 0
+    assert capsys.readouterr().out == f"{gather.NAZARIO} f8f9e32f8d5df6fb6460a9c0a1da870fbb51fbb8\n"
+    assert gather.main(["--repos"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == len({(s.repo, s.commit) for s in gather.SOURCES})
+    assert all(re.fullmatch(r"[\w.-]+/[\w.-]+ [0-9a-f]{40}", line) for line in listed)
+    with pytest.raises(SystemExit):  # building needs both folders
+        gather.main(["--out", "corpora"])
