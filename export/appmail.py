@@ -15,7 +15,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from export import mailfiles as mf
-from export.mailfiles import TITLE, Message, Skipped, decode, fill, pick, read_template, render_template
+from export.mailfiles import (
+    TITLE,
+    Message,
+    Skipped,
+    decode,
+    fill,
+    pick,
+    read_template,
+    render_template,
+    substitute,
+)
 
 Reader = Callable[[str, bytes], Iterator[Message | Skipped]]
 
@@ -30,12 +40,6 @@ def _headed(path: str, body: str, subject: str = "") -> Message:
         subject = found.group(1) if found else subject
         body = body[head.end() :]
     return Message(path, " ".join(subject.split()), body)
-
-
-def substitute(pre: tuple[tuple[str, str], ...], text: str) -> str:
-    for pattern, replacement in pre:
-        text = re.sub(pattern, replacement, text, flags=re.S)
-    return text
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,7 @@ def erb_reader(pre: tuple[tuple[str, str], ...] = ()) -> Reader:
     equivalents, then read_template; `pre` substitutes fixed values first."""
 
     def reader(path: str, data: bytes) -> Iterator[Message | Skipped]:
-        text = decode(data).replace("\r\n", "\n")
-        for pattern, replacement in (*pre, *ERB):
-            text = re.sub(pattern, replacement, text, flags=re.S)
+        text = substitute((*pre, *ERB), decode(data).replace("\r\n", "\n"))
         yield from read_template(path, text.encode())
 
     return reader
@@ -99,9 +101,7 @@ def gotmpl_reader(pre: tuple[tuple[str, str], ...] = ()) -> Reader:
     """A Go text/html template filled once; an HTML <title> is the subject."""
 
     def reader(path: str, data: bytes) -> Iterator[Message | Skipped]:
-        text = decode(data).replace("\r\n", "\n")
-        for pattern, replacement in (*pre, *_GO):
-            text = re.sub(pattern, replacement, text, flags=re.S)
+        text = substitute((*pre, *_GO), decode(data).replace("\r\n", "\n"))
         title = TITLE.search(text)
         if title:
             subject = " ".join(html.unescape(render_template(title.group(1))).split())
@@ -253,6 +253,8 @@ KRATOS = (
     (r"\{\{\s*index \.Identity \"ID\"\s*\}\}", "7f3c2a9e-51d4-4b8a-9c0e-2d6f1a8b3e57"),
     (r"\{\{\s*\.(?:ChangedAt|AddedAt)\s*\}\}", "2025-06-14 10:30 UTC"),
 )
+
+
 def variables(values: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """Substitutions of `{{ name }}` (with or without |filters) by a fixed value, for template_with."""
     return tuple((r"\{\{\s*" + re.escape(name) + r"\s*(?:\|[^{}]*)?\}\}", value)

@@ -27,7 +27,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from export import appmail, mailfiles, railsmail, smsfiles
-from export.mailfiles import NAMES, SALT, Message, Skipped, decode, fill, render_template
+from export.mailfiles import NAMES, SALT, Message, Skipped, decode, fill, render_template, substitute
 
 
 @dataclass(frozen=True)
@@ -734,7 +734,7 @@ def build(corpus: str, specs: list[Spec], mirrors: Path) -> tuple[list[dict], di
             if spec.subject_file[0]:
                 subject_path = re.sub(*spec.subject_file, path)
                 subject = decode(read_blob(gd, spec.commit, subject_path)) if subject_path in every else ""
-                subject = appmail.substitute(getattr(reader, "pre", ()), subject)  # a template_with's values
+                subject = substitute(getattr(reader, "pre", ()), subject)  # a template_with's values
                 data = f"Subject: {' '.join(render_template(subject).split())}\n".encode() + data
             elif subjects:
                 name = re.search(spec.subject_map[2], path)

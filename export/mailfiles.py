@@ -241,11 +241,17 @@ _TAGS = (  # other template languages' tags as their Handlebars equivalents, or 
 )
 
 
+def substitute(pairs: tuple[tuple[str, str], ...], text: str) -> str:
+    """Each (regex, replacement) in turn over the whole text, "." matching line breaks too."""
+    for pattern, replacement in pairs:
+        text = re.sub(pattern, replacement, text, flags=re.S)
+    return text
+
+
 def render_template(text: str) -> str:
     """A template (Handlebars, or any language of _TAGS) filled once: first branch of each
     conditional, each loop once, layout partials dropped, variables filled by FILLS."""
-    for pattern, replacement in _TAGS:
-        text = re.sub(pattern, replacement, text, flags=re.S)
+    text = substitute(_TAGS, text)
     text = re.sub(r"\{\{\s*([\w.]+)(?:\|[^}]*)?\s*\}\}", r"{{\1}}", text)  # filters dropped
     text = re.sub(r"\{\{!--.*?--\}\}|\{\{![^}]*\}\}", "", text, flags=re.S)
     previous = None

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from export.appmail import ERB
-from export.mailfiles import Message, Skipped, decode, fill, read_template
+from export.mailfiles import Message, Skipped, decode, fill, read_template, substitute
 
 Reader = Callable[[str, bytes], Iterator[Message | Skipped]]
 PLURALS = {"zero", "one", "two", "few", "many", "other"}
@@ -250,8 +250,7 @@ class _Views:
         if self.app.layout in self.files.paths:
             body = self.expand(self.files.text(self.app.layout), self.app.layout).replace(YIELD, body, 1)
         body = body.replace(YIELD, "")  # a partial's yield, its block not inlined
-        for pattern, replacement in ERB:
-            body = re.sub(pattern, replacement, body, flags=re.S)
+        body = substitute(ERB, body)
         subject = " ".join(self.subject(path).split())
         yield from read_template(path, f"Subject: {subject}\n{body}".encode())
 
